@@ -1,0 +1,25 @@
+/**
+ * High-entropy random secrets (client secrets, authorization-link tokens, MCP URL tokens) are
+ * shown once and stored only as SHA-256 hashes: a database dump reveals no usable secret.
+ */
+import { createHash, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
+
+/** A random secret with a readable prefix, e.g. `lks_…`; 32 bytes (256 bits) of randomness by default. */
+export function newSecret(prefix: string, bytes = 32): string {
+  return `${prefix}${randomBytes(bytes).toString('base64url')}`;
+}
+
+export function hashSecret(secret: string): string {
+  return createHash('sha256').update(secret, 'utf8').digest('hex');
+}
+
+export function secretMatches(secret: string, hash: string): boolean {
+  const a = Buffer.from(hashSecret(secret), 'hex');
+  const b = Buffer.from(hash, 'hex');
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+/** Ids are UUIDs with a type prefix, e.g. `env_…`, `ca_…`: unique, not secret. */
+export function newId(prefix: string): string {
+  return `${prefix}_${randomUUID().replaceAll('-', '')}`;
+}

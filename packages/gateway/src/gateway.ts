@@ -1,0 +1,125 @@
+/**
+ * The composition root: builds every part of a gateway from its configuration. No module-level
+ * singletons: tests start several gateways in one process against one database.
+ */
+import { getRequestListener } from '@hono/node-server';
+import type { Hono } from 'hono';
+import { type Clock, systemClock } from './clock.ts';
+import { type Config, derivePublicUrl } from './config/config.ts';
+import { createKeyring, type Keyring, loadOrCreateKeyFile } from './crypto/keyring.ts';
+import { createSigner, ensureSigningKey, type Signer } from './crypto/signing.ts';
+import { createLogger, type Logger } from './ops/log.ts';
+import { createMetrics, type Metrics } from './ops/metrics.ts';
+import { type AppEnv, createApp } from './server/app.ts';
+import { type Listening, listen } from './server/listen.ts';
+import { mountTokenEndpoint } from './server/token-endpoint.ts';
+import { type ApiAccess, createApiAccess } from './services/api-access.ts';
+import { openStore, type Store } from './store/store.ts';
+
+export interface RuntimeOptions {
+  config: Config;
+  logger?: Logger;
+  clock?: Clock;
+  /** Gateways take the embedded store's exclusive lock; CLI commands do not. */
+  gatewayLock?: boolean;
+}
+
+/** The parts both gateways and CLI commands need: store (migrated), key ring, signer, services. */
+export interface Runtime {
+  config: Config;
+  logger: Logger;
+  clock: Clock;
+  store: Store;
+  keyring: Keyring;
+  signer: Signer;
+  apiAccess: ApiAccess;
+  close(): Promise<void>;
+}
+
+export function resolveKeyring(config: Config, logger: Logger): Keyring {
+  if (config.encryptionKeys.length > 0) return createKeyring(config.encryptionKeys);
+  // Only the embedded set-up gets here (config validation refuses PostgreSQL without keys).
+  const { keys, file, created } = loadOrCreateKeyFile(config.dataDir);
+  if (created) {
+    logger.warn(
+      { file },
+      'no LATCHKEY_ENCRYPTION_KEYS configured: generated an encryption key file; back it up, or set LATCHKEY_ENCRYPTION_KEYS in production',
+    );
+  }
+  return createKeyring(keys);
+}
+
+export async function openRuntime(opts: RuntimeOptions): Promise<Runtime> {
+  const { config } = opts;
+  const logger = opts.logger ?? createLogger(config.logLevel);
+  const clock = opts.clock ?? systemClock;
+  const keyring = resolveKeyring(config, logger);
+  const store = await openStore({
+    databaseUrl: config.databaseUrl,
+    dataDir: config.dataDir,
+    poolSize: config.dbPoolSize,
+    gatewayLock: opts.gatewayLock ?? false,
+  });
+  try {
+    const applied = await store.migrate();
+    if (applied.length > 0) logger.info({ applied }, 'migrations applied');
+    await ensureSigningKey(store, keyring, clock);
+    const signer = await createSigner(store, keyring);
+    const apiAccess = createApiAccess({
+      store,
+      signer,
+      clock,
+      tokenTtlSeconds: config.accessTokenTtlSeconds,
+    });
+    return { config, logger, clock, store, keyring, signer, apiAccess, close: () => store.close() };
+  } catch (e) {
+    await store.close();
+    throw e;
+  }
+}
+
+export interface Gateway extends Runtime {
+  app: Hono<AppEnv>;
+  metrics: Metrics;
+  /** Set once listening. */
+  url: string;
+  port: number;
+  listen(): Promise<{ url: string; port: number }>;
+}
+
+export async function createGateway(opts: Omit<RuntimeOptions, 'gatewayLock'>): Promise<Gateway> {
+  const runtime = await openRuntime({ ...opts, gatewayLock: true });
+  const { config, logger, store, signer, apiAccess } = runtime;
+  const metrics = createMetrics();
+  const app = createApp({ logger, metrics, store });
+  mountTokenEndpoint(app, { apiAccess, signer });
+
+  let listening: Listening | undefined;
+  let closing: Promise<void> | undefined;
+  const gateway: Gateway = {
+    ...runtime,
+    app,
+    metrics,
+    url: '',
+    port: 0,
+    async listen() {
+      const handler = getRequestListener(app.fetch);
+      listening = await listen({ host: config.host, port: config.port, handler });
+      gateway.port = listening.port;
+      gateway.url = derivePublicUrl(config, listening.port);
+      logger.info(
+        { url: gateway.url, port: listening.port, store: store.dialect },
+        'latchkey gateway listening',
+      );
+      return { url: gateway.url, port: gateway.port };
+    },
+    close() {
+      closing ??= (async () => {
+        await listening?.close(config.shutdownTimeoutMs);
+        await runtime.close();
+      })();
+      return closing;
+    },
+  };
+  return gateway;
+}

@@ -1,0 +1,16 @@
+/**
+ * The one migration set, in order. Each migration is a module with `up(db)`; names sort in order.
+ * Add a migration by adding a file and a line here; never edit one that has shipped.
+ */
+import type { Migration, MigrationProvider } from 'kysely/migration';
+import * as m001 from './001_foundation.ts';
+
+const MIGRATIONS: Record<string, Migration> = {
+  '001_foundation': m001,
+};
+
+export const migrationProvider: MigrationProvider = {
+  getMigrations: async () => MIGRATIONS,
+};
+
+export const migrationNames = (): string[] => Object.keys(MIGRATIONS).sort();
