@@ -3,7 +3,7 @@
  * descriptors (proto names and lowerCamel JSON names), turning URL strings (path variables,
  * query parameters) into protobuf JSON values, and finding unknown keys in a JSON body.
  */
-import { type DescField, type DescMessage, ScalarType } from '@bufbuild/protobuf';
+import { type DescField, type DescMessage, fromJson, type JsonValue, ScalarType } from '@bufbuild/protobuf';
 import { invalidArgument } from '../../errors.ts';
 
 /** Well-known types whose JSON form is a string or a plain scalar (usable in paths and queries). */
@@ -79,7 +79,12 @@ export function urlValueToJson(field: DescField, raw: string, name: string): unk
     if (FALSE.has(raw)) return false;
     throw invalidArgument(name, `invalid boolean "${raw}"`);
   }
-  if (scalar === 'enum') return /^-?\d+$/.test(raw) ? Number(raw) : raw;
+  if (scalar === 'enum') {
+    if (/^-?\d+$/.test(raw)) return Number(raw);
+    const values = field.fieldKind === 'enum' || field.fieldKind === 'list' ? field.enum?.values : undefined;
+    if (!values?.some((v) => v.name === raw)) throw invalidArgument(name, `unknown enum value "${raw}"`);
+    return raw;
+  }
   // Numbers stay strings: protobuf JSON accepts quoted numbers for every numeric type.
   return raw;
 }
@@ -135,3 +140,35 @@ export function findUnknownField(message: DescMessage, json: unknown, prefix = '
 
 const isObject = (v: unknown): v is Record<string, unknown> =>
   typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/**
+ * After the JSON parser rejected `json` as `message`: the dotted path (proto names) of the
+ * innermost field whose value it rejects, found by parsing fields one at a time. Only runs on
+ * the error path.
+ */
+export function locateJsonError(message: DescMessage, json: unknown, prefix = ''): string | undefined {
+  if (!isObject(json)) return undefined;
+  for (const [key, value] of Object.entries(json)) {
+    const field = findField(message, key);
+    if (field === undefined) continue;
+    const at = prefix === '' ? field.name : `${prefix}.${field.name}`;
+    try {
+      fromJson(message, { [key]: value } as JsonValue);
+      continue;
+    } catch {
+      // this field is the culprit; look deeper when it is a message
+    }
+    if (field.fieldKind === 'message') return locateJsonError(field.message, value, at) ?? at;
+    if (field.fieldKind === 'list' && field.listKind === 'message' && Array.isArray(value)) {
+      for (let i = 0; i < value.length; i++) {
+        try {
+          fromJson(field.message, value[i] as JsonValue);
+        } catch {
+          return locateJsonError(field.message, value[i], `${at}[${i}]`) ?? `${at}[${i}]`;
+        }
+      }
+    }
+    return at;
+  }
+  return undefined;
+}

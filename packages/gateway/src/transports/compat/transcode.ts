@@ -12,13 +12,14 @@ import {
   create,
   type DescMessage,
   isMessage,
+  type JsonValue,
   type Message,
   type MessageInitShape,
   mergeFromJson,
   toJson,
 } from '@bufbuild/protobuf';
 import { invalidArgument, LatchkeyError } from '../../errors.ts';
-import { findUnknownField, resolvePath, setJsonPath, urlValueToJson } from './fields.ts';
+import { findUnknownField, locateJsonError, resolvePath, setJsonPath, urlValueToJson } from './fields.ts';
 import type { RestBinding } from './http-rules.ts';
 import type { TemplateMatch } from './path-template.ts';
 import { TransportError } from './runtime.ts';
@@ -72,13 +73,17 @@ function checkContentType(value: string | null): void {
   );
 }
 
-/** mergeFromJson with parser errors turned into invalid_argument. */
+/** mergeFromJson with parser errors turned into invalid_argument naming the offending field. */
 function merge(schema: DescMessage, target: Message, json: unknown): void {
   try {
-    // biome-ignore lint/suspicious/noExplicitAny: JSON checked by the parser itself.
-    mergeFromJson(schema, target, json as any);
+    mergeFromJson(schema, target, json as JsonValue);
   } catch (e) {
-    throw new LatchkeyError('invalid_argument', (e as Error).message);
+    const detail = (e as Error).message;
+    const field = locateJsonError(schema, json);
+    if (field === undefined) throw new LatchkeyError('invalid_argument', detail);
+    throw new LatchkeyError('invalid_argument', `invalid value for field "${field}": ${detail}`, {
+      violations: [{ field, description: detail }],
+    });
   }
 }
 
