@@ -84,6 +84,18 @@ export function createGrpcHandler(rt: Runtime): GrpcHandler {
       }
     },
     fallback(req, res) {
+      // A gRPC client calling an unknown service or method gets a proper gRPC status.
+      const type = req.headers['content-type'] ?? '';
+      if (req.httpVersionMajor === 2 && /^application\/grpc(\+|;|$)/.test(type)) {
+        req.resume();
+        res.writeHead(200, { 'content-type': 'application/grpc+proto' });
+        (res as http2.Http2ServerResponse).addTrailers({
+          'grpc-status': '12',
+          'grpc-message': 'unknown%20method',
+        });
+        res.end();
+        return;
+      }
       const next = nexts.get(req);
       if (next !== undefined) return next();
       res.writeHead(404, { 'content-type': 'text/plain' });
