@@ -121,17 +121,23 @@ function sniff(socket: net.Socket, timeoutMs: number, handOff: (isHttp2: boolean
   };
   const onData = (chunk: Buffer) => {
     seen = seen.length === 0 ? chunk : Buffer.concat([seen, chunk]);
-    const n = Math.min(seen.length, PREFACE.length);
-    const prefix = seen.subarray(0, n).equals(PREFACE.subarray(0, n));
-    if (prefix && seen.length < PREFACE.length) return; // undecided: wait for more bytes
+    const kind = classifyPreface(seen);
+    if (kind === 'undecided') return;
     done();
     socket.pause();
     socket.unshift(seen);
-    handOff(prefix);
+    handOff(kind === 'http2');
     // http2 sessions read the buffered bytes themselves (on the next tick) and then consume the
     // native handle; resuming would drain those bytes into the void. http's parser needs the flow.
-    if (!prefix) socket.resume();
+    if (kind === 'http1') socket.resume();
   };
   socket.on('data', onData);
   socket.on('error', onError);
+}
+
+/** The protocol of a cleartext connection from its first bytes. */
+export function classifyPreface(bytes: Uint8Array): 'http1' | 'http2' | 'undecided' {
+  const n = Math.min(bytes.length, PREFACE.length);
+  for (let i = 0; i < n; i++) if (bytes[i] !== PREFACE[i]) return 'http1';
+  return n === PREFACE.length ? 'http2' : 'undecided';
 }
