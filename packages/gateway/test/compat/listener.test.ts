@@ -5,6 +5,7 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import * as http from 'node:http';
 import * as http2 from 'node:http2';
 import * as https from 'node:https';
 import * as net from 'node:net';
@@ -126,6 +127,29 @@ describe('dual-protocol listener', () => {
     assert.equal(await pending, 'done');
     await closed;
     await assert.rejects(fetch(`${url}/again`));
+  });
+
+  it('closes idle keep-alive HTTP/1.1 connections on close', { timeout: 20_000 }, async () => {
+    const server = createDualProtocolServer({ ...handlers, http1Options: { keepAliveTimeout: 120_000 } });
+    const { port } = await server.listen(0, '127.0.0.1');
+    const agent = new http.Agent({ keepAlive: true });
+    try {
+      let socketClosed: Promise<void> | undefined;
+      await new Promise<void>((resolve, reject) => {
+        const req = http.get({ host: '127.0.0.1', port, path: '/idle', agent }, (res) => {
+          res.resume();
+          res.on('end', () => resolve());
+        });
+        req.on('socket', (s) => {
+          socketClosed = new Promise((r) => s.once('close', () => r()));
+        });
+        req.on('error', reject);
+      });
+      await server.close(); // would wait for the 120 s keep-alive timeout without connection tracking
+      await socketClosed;
+    } finally {
+      agent.destroy();
+    }
   });
 
   const openssl = spawnSync('openssl', ['version']).status === 0;

@@ -77,6 +77,9 @@ export function createDualProtocolServer(opts: DualProtocolServerOptions): DualP
       track(socket);
       sniff(socket, timeoutMs, (isHttp2) => (isHttp2 ? h2 : http1).emit('connection', socket));
     });
+    // The http server never listens itself; its connection tracking (idle-connection closing,
+    // headersTimeout/requestTimeout enforcement) starts on 'listening', so forward that event.
+    server.on('listening', () => http1.emit('listening'));
   }
 
   return {
