@@ -52,6 +52,8 @@ export interface Fixture {
   authHeaders: (string | undefined)[];
   tokenRequests: number;
   errors: unknown[];
+  /** Protocols of calls whose handler saw its abort signal fire. */
+  aborted: RpcContext['protocol'][];
   close(): Promise<void>;
 }
 
@@ -59,6 +61,7 @@ export async function startFixture(extra: Partial<CompatTransportOptions> = {}):
   const calls: Call[] = [];
   const authHeaders: (string | undefined)[] = [];
   const errors: unknown[] = [];
+  const aborted: RpcContext['protocol'][] = [];
   const record = (schema: DescMessage, req: Message, ctx: RpcContext) =>
     calls.push({
       rpc: ctx.rpc,
@@ -152,6 +155,11 @@ export async function startFixture(extra: Partial<CompatTransportOptions> = {}):
         },
         async listScopedTools(req, ctx) {
           record(ToolService.method.listScopedTools.input, req, ctx);
+          if (req.identifier === 'wait_for_abort') {
+            await new Promise((resolve) => ctx.signal.addEventListener('abort', resolve, { once: true }));
+            aborted.push(ctx.protocol);
+            throw ctx.signal.reason;
+          }
           return {};
         },
         async setToolDefault(req, ctx) {
@@ -233,6 +241,7 @@ export async function startFixture(extra: Partial<CompatTransportOptions> = {}):
       return tokenRequests;
     },
     errors,
+    aborted,
     async close() {
       server.closeAllConnections();
       await server.close();

@@ -81,6 +81,31 @@ describe('gRPC, gRPC-Web and Connect', () => {
     });
   }
 
+  it('aborts the handler signal on a gRPC deadline and on a REST client disconnect, reporting nothing', async () => {
+    const client = createClient(ToolService, createGrpcTransport({ baseUrl: fx.url, interceptors }));
+    await assert.rejects(
+      client.listScopedTools({ identifier: 'wait_for_abort' }, { timeoutMs: 100 }),
+      (e: unknown) => {
+        assert.ok(e instanceof ConnectError);
+        assert.equal(e.code, Code.DeadlineExceeded);
+        return true;
+      },
+    );
+    const gone = new AbortController();
+    const pending = fetch(`${h1Url}/api/v1/tools/scoped?identifier=wait_for_abort`, {
+      headers: { authorization: `Bearer ${TOKEN}` },
+      signal: gone.signal,
+    });
+    while (!fx.calls.some((c) => c.protocol === 'rest' && c.request['identifier'] === 'wait_for_abort')) {
+      await new Promise((r) => setTimeout(r, 5));
+    }
+    gone.abort();
+    await assert.rejects(pending);
+    while (fx.aborted.length < 2) await new Promise((r) => setTimeout(r, 5));
+    assert.deepEqual(fx.aborted.sort(), ['grpc', 'rest']);
+    assert.deepEqual(fx.errors, []);
+  });
+
   it('REST still answers on the HTTP/1.1 server behind grpcHandler', async () => {
     const res = await fetch(`${h1Url}/api/v1/connections/app`, {
       headers: { authorization: `Bearer ${TOKEN}` },

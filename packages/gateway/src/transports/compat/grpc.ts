@@ -35,7 +35,9 @@ export function createGrpcHandler(rt: Runtime): GrpcHandler {
   const nexts = new WeakMap<object, () => void>();
 
   const fail = (err: unknown, ctx: HandlerContext, requestId: string): ConnectError =>
-    toConnectError(toRpcStatus(err, requestId, (e) => rt.report(e, { rpc: rpcName(ctx.method), requestId })));
+    toConnectError(
+      toRpcStatus(err, requestId, (e) => rt.report(e, { rpc: rpcName(ctx.method), requestId }), ctx.signal),
+    );
 
   const adapter = connectNodeAdapter({
     grpc: true,

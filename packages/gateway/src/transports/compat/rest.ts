@@ -69,7 +69,7 @@ export function createRestHandler(rt: Runtime, bindings: RestBinding[]): RestHan
       });
       return json(200, renderResponse(binding, output), requestId);
     } catch (err) {
-      const status = toRpcStatus(err, requestId, (e) => rt.report(e, { rpc, requestId }));
+      const status = toRpcStatus(err, requestId, (e) => rt.report(e, { rpc, requestId }), req.signal);
       const { httpStatus, body } = toRestError(status);
       const headers: Record<string, string> = {};
       if (httpStatus === 401) headers['www-authenticate'] = 'Bearer';

@@ -70,17 +70,22 @@ const defaultErrorCode = (code: ErrorCode): string => code.toUpperCase();
  * Normalizes anything thrown by authentication, transcoding or a handler. `report` is called for
  * values that are not deliberate client-facing errors (and for LatchkeyError 'internal').
  */
-export function toRpcStatus(err: unknown, requestId: string, report: (err: unknown) => void): RpcStatus {
+export function toRpcStatus(
+  err: unknown,
+  requestId: string,
+  report: (err: unknown) => void,
+  signal?: AbortSignal,
+): RpcStatus {
   if (isLatchkeyError(err)) {
     if (err.code === 'internal') report(err);
     return { code: GRPC_CODE[err.code], message: err.message, errorInfo: errorInfoOf(err, requestId) };
   }
-  // The client went away or its deadline passed (a handler rethrowing its abort signal's reason):
-  // nothing to report.
+  // The client went away or its deadline passed (typically a handler rethrowing its abort
+  // signal's reason): nothing to report, and nobody is listening for the answer anyway.
   if (err instanceof ConnectError && err.code === Code.DeadlineExceeded) {
     return { code: err.code, message: 'deadline exceeded', errorInfo: base('DEADLINE_EXCEEDED', requestId) };
   }
-  if ((err instanceof ConnectError && err.code === Code.Canceled) || isAbortError(err)) {
+  if ((err instanceof ConnectError && err.code === Code.Canceled) || isAbortError(err) || signal?.aborted) {
     return { code: Code.Canceled, message: 'request cancelled', errorInfo: base('CANCELLED', requestId) };
   }
   report(err);
