@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { create } from '@bufbuild/protobuf';
 import { LatchkeyError } from '../../src/errors.ts';
+import { ConnectedAccountService } from '../../src/gen/scalekit/v1/connected_accounts/connected_accounts_pb.js';
 import {
   ConnectionService,
   ListAppConnectionsResponseSchema,
@@ -75,6 +76,30 @@ describe('createCompatTransport', () => {
     const replaced = await get(t, '/api/v1/connections/app', { 'x-request-id': 'bad id\twith spaces' });
     assert.equal(replaced.headers.get('x-request-id'), 'gen-1');
     assert.equal(await t.restHandler(new Request('http://x/elsewhere')), undefined);
+  });
+
+  it("can ignore unknown JSON keys like grpc-gateway (unknownJsonFields: 'ignore')", async () => {
+    const seen: unknown[] = [];
+    const t = createCompatTransport({
+      authenticate,
+      unknownJsonFields: 'ignore',
+      services: [
+        defineService(ConnectedAccountService, {
+          getMagicLinkForConnectedAccount: async (req) => {
+            seen.push(req.identifier);
+            return { link: 'https://x/l' };
+          },
+        }),
+      ],
+    });
+    const res = await t.restHandler(
+      new Request('http://x/api/v1/connected_accounts/magic_link', {
+        method: 'POST',
+        body: JSON.stringify({ connector: 'c', identifier: 'u1', redirect_url: 'https://app/cb' }),
+      }),
+    );
+    assert.equal(res?.status, 200);
+    assert.deepEqual(seen, ['u1']);
   });
 
   it('survives an onError that throws, and passes internal LatchkeyErrors through while reporting them', async () => {

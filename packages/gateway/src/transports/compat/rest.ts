@@ -59,7 +59,7 @@ export function createRestHandler(rt: Runtime, bindings: RestBinding[]): RestHan
       const principal = await rt.authenticate(req.headers.get('authorization') ?? undefined);
       const handler = rt.handlerFor(binding.method);
       if (handler === undefined) throw new LatchkeyError('unimplemented', `${rpc} is not implemented`);
-      const input = await buildRequest(binding, req, url, match, rt.maxBodyBytes);
+      const input = await buildRequest(binding, req, url, match, rt);
       const output = await handler(input, {
         principal,
         requestId,

@@ -15,6 +15,7 @@ export interface Runtime {
   handlerFor(method: DescMethod): Handler<any> | undefined;
   authenticate(authorization: string | undefined): Promise<Principal>;
   maxBodyBytes: number;
+  rejectUnknownJsonFields: boolean;
   /** A well-formed incoming `x-request-id` is kept (log correlation), otherwise a new id. */
   requestId(incoming: string | null | undefined): string;
   /** Reports an unexpected error; never throws. */
@@ -49,6 +50,7 @@ export function createRuntime(opts: CompatTransportOptions): Runtime {
     handlerFor: (method) => handlers.get(method),
     authenticate: (authorization) => opts.authenticate(authorization),
     maxBodyBytes,
+    rejectUnknownJsonFields: (opts.unknownJsonFields ?? 'reject') === 'reject',
     requestId: (incoming) => (incoming && REQUEST_ID.test(incoming) ? incoming : newId()),
     report(err, info) {
       try {

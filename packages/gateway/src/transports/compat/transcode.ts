@@ -22,7 +22,7 @@ import { invalidArgument, LatchkeyError } from '../../errors.ts';
 import { findUnknownField, locateJsonError, resolvePath, setJsonPath, urlValueToJson } from './fields.ts';
 import type { RestBinding } from './http-rules.ts';
 import type { TemplateMatch } from './path-template.ts';
-import { TransportError } from './runtime.ts';
+import { type Runtime, TransportError } from './runtime.ts';
 
 export const JSON_WRITE = { useProtoFieldName: true, alwaysEmitImplicit: true } as const;
 
@@ -74,9 +74,9 @@ function checkContentType(value: string | null): void {
 }
 
 /** mergeFromJson with parser errors turned into invalid_argument naming the offending field. */
-function merge(schema: DescMessage, target: Message, json: unknown): void {
+function merge(schema: DescMessage, target: Message, json: unknown, ignoreUnknownFields = false): void {
   try {
-    mergeFromJson(schema, target, json as JsonValue);
+    mergeFromJson(schema, target, json as JsonValue, { ignoreUnknownFields });
   } catch (e) {
     const detail = (e as Error).message;
     const field = locateJsonError(schema, json);
@@ -92,12 +92,12 @@ export async function buildRequest(
   req: Request,
   url: URL,
   match: TemplateMatch,
-  maxBodyBytes: number,
+  limits: Pick<Runtime, 'maxBodyBytes' | 'rejectUnknownJsonFields'>,
 ): Promise<Message> {
   const schema = binding.method.input;
   const message = create(schema);
   if (binding.body !== '') {
-    const bytes = await readBody(req, maxBodyBytes);
+    const bytes = await readBody(req, limits.maxBodyBytes);
     if (bytes.byteLength > 0) {
       checkContentType(req.headers.get('content-type'));
       let json: unknown;
@@ -110,14 +110,14 @@ export async function buildRequest(
         throw new LatchkeyError('invalid_argument', 'the request body must be a JSON object');
       }
       const wrapped = binding.bodyField === undefined ? json : { [binding.bodyField.name]: json };
-      const unknown = findUnknownField(schema, wrapped);
+      const unknown = limits.rejectUnknownJsonFields ? findUnknownField(schema, wrapped) : undefined;
       if (unknown !== undefined) {
         const e = invalidArgument(unknown, 'unknown field');
         throw new LatchkeyError('invalid_argument', `unknown field "${unknown}" in the request body`, {
           violations: e.violations,
         });
       }
-      merge(schema, message, wrapped);
+      merge(schema, message, wrapped, !limits.rejectUnknownJsonFields);
     }
   }
   if (binding.body !== '*') merge(schema, message, queryJson(binding, url.searchParams));

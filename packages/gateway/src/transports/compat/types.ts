@@ -54,6 +54,12 @@ export interface CompatTransportOptions {
   authenticate(authorization: string | undefined): Promise<Principal>;
   /** Limit for a REST body and for one gRPC message. Default 1 MiB. */
   maxBodyBytes?: number;
+  /**
+   * REST JSON bodies with keys that are not fields: 'reject' (default) answers 400 naming the
+   * field; 'ignore' drops them as grpc-gateway does (some clients written against Scalekit send
+   * extra keys, e.g. `redirect_url` to magic_link).
+   */
+  unknownJsonFields?: 'reject' | 'ignore';
   /** Called with every error that is not a deliberate LatchkeyError (and with 'internal' ones). */
   onError?(err: unknown, info: { rpc: string; requestId: string }): void;
   /** Request id generator; an incoming well-formed `x-request-id` header takes precedence. */
