@@ -112,9 +112,8 @@ export async function buildRequest(
       const wrapped = binding.bodyField === undefined ? json : { [binding.bodyField.name]: json };
       const unknown = limits.rejectUnknownJsonFields ? findUnknownField(schema, wrapped) : undefined;
       if (unknown !== undefined) {
-        const e = invalidArgument(unknown, 'unknown field');
         throw new LatchkeyError('invalid_argument', `unknown field "${unknown}" in the request body`, {
-          violations: e.violations,
+          violations: [{ field: unknown, description: 'unknown field' }],
         });
       }
       merge(schema, message, wrapped, !limits.rejectUnknownJsonFields);
