@@ -50,13 +50,9 @@ function checkAuth(c: ConnectorShape, ctx: Ctx): void {
   if (a.type === 'oauth2' && a.revocation.type === 'http') {
     const sample = a.revocation.url.replace(/\{\{\s*(client_id|access_token|refresh_token)\s*\}\}/g, 'x');
     try {
-      checkHttpUrl(sample, 'revocation URL');
-      if (sample.includes('{{'))
-        issue(
-          ctx,
-          ['auth', 'revocation', 'url'],
-          'may use only {{client_id}}, {{access_token}}, {{refresh_token}}',
-        );
+      if (sample.includes('{{')) {
+        issue(ctx, ['auth', 'revocation', 'url'], 'may use only {{client_id}}, {{access_token}}, {{refresh_token}}');
+      } else checkHttpUrl(sample, 'revocation URL');
     } catch (e) {
       if (e instanceof BaseUrlError) issue(ctx, ['auth', 'revocation', 'url'], e.message);
       else throw e;
@@ -146,8 +142,11 @@ function checkTools(c: ConnectorShape, ctx: Ctx): void {
     if (previous !== undefined) issue(ctx, path, `${name} is already used by ${previous}`);
     else seen.set(name, owner);
   };
+  // Names first, then aliases: an alias colliding with a tool name is the alias's fault.
   c.tools.forEach((tool, ti) => {
     claim(tool.name, ['tools', ti, 'name'], `tool ${tool.name}`);
+  });
+  c.tools.forEach((tool, ti) => {
     (tool.aliases ?? []).forEach((alias, ai) => {
       claim(alias, ['tools', ti, 'aliases', ai], `an alias of ${tool.name}`);
     });
