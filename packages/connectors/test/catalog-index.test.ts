@@ -44,7 +44,9 @@ describe('tool schemas', () => {
 
   it('accept what callers send and refuse wrong types', () => {
     const ajv = new Ajv2020({ strict: true });
-    const byName = new Map(listToolSchemas(builtinConnectors()).flatMap((e) => e.names.map((n) => [n, e.input_schema])));
+    const byName = new Map(
+      listToolSchemas(builtinConnectors()).flatMap((e) => e.names.map((n) => [n, e.input_schema])),
+    );
     const check = (name: string, input: unknown): boolean => ajv.validate(byName.get(name)!, input);
     assert.ok(check('gmail_send_mail', { to: 'a@example.com', subject: 'Hi', body: 'Hello' }));
     assert.ok(!check('gmail_send_message', { to: 'a@example.com', subject: 'Hi' }));
@@ -64,21 +66,30 @@ describe('catalog index compatibility', { skip }, () => {
       assert.equal(entry.kind, connector.kind, connector.slug);
       assert.deepEqual([...connector.categories].sort(), [...entry.categories].sort(), connector.slug);
       for (const tool of connector.tools) {
-        const indexed = entry.tools.find((t) => t.name === tool.name);
+        const indexed: IndexConnector['tools'][number] | undefined = entry.tools.find(
+          (t) => t.name === tool.name,
+        );
         assert.ok(indexed, `${tool.name} is not in the catalog index`);
         const props = tool.input_schema['properties'] as Record<string, { type?: string; items?: unknown }>;
         const required = (tool.input_schema['required'] as string[] | undefined) ?? [];
-        assert.deepEqual(Object.keys(props).sort(), indexed.params.map((p) => p.name).sort(), `${tool.name} parameter names`);
+        assert.deepEqual(
+          Object.keys(props).sort(),
+          indexed.params.map((p: IndexParam) => p.name).sort(),
+          `${tool.name} parameter names`,
+        );
         for (const p of indexed.params) {
           assert.equal(props[p.name]?.type, p.type, `${tool.name}.${p.name} type`);
           assert.equal(required.includes(p.name), p.required, `${tool.name}.${p.name} required`);
         }
         for (const alias of tool.aliases ?? []) {
-          const aliased = entry.tools.find((t) => t.name === alias);
-          if (aliased === undefined) assert.ok(ALIASES_NOT_IN_INDEX.has(alias), `${alias} is neither indexed nor known`);
+          const aliased: IndexConnector['tools'][number] | undefined = entry.tools.find(
+            (t) => t.name === alias,
+          );
+          if (aliased === undefined)
+            assert.ok(ALIASES_NOT_IN_INDEX.has(alias), `${alias} is neither indexed nor known`);
           else {
             assert.deepEqual(
-              aliased.params.map((p) => p.name).sort(),
+              aliased.params.map((p: IndexParam) => p.name).sort(),
               Object.keys(props).sort(),
               `${alias} parameters differ from ${tool.name}`,
             );

@@ -3,15 +3,16 @@ import { describe, it } from 'node:test';
 import {
   builtinConnectorInputs,
   builtinConnectors,
-  ConnectorValidationError,
   type ConnectorInput,
+  ConnectorValidationError,
   findTool,
   loadConnector,
   loadConnectors,
   resolveToolName,
 } from '../src/index.ts';
 
-const github = (): ConnectorInput => structuredClone(builtinConnectorInputs().find((c) => c.slug === 'github')!);
+const github = (): ConnectorInput =>
+  structuredClone(builtinConnectorInputs().find((c) => c.slug === 'github')!);
 
 /** Asserts that loading fails naming the connector and the field path. */
 function assertInvalid(input: unknown, slug: string, path: string, message: RegExp): void {
@@ -35,7 +36,16 @@ describe('shipped definitions', () => {
     const all = builtinConnectors({ includeSandboxOnly: true });
     assert.deepEqual(
       all.map((c) => c.slug),
-      ['gmail', 'googlecalendar', 'slack', 'github', 'notion', 'sanitymcp', 'sandbox_apikey', 'sandbox_basic'],
+      [
+        'gmail',
+        'googlecalendar',
+        'slack',
+        'github',
+        'notion',
+        'sanitymcp',
+        'sandbox_apikey',
+        'sandbox_basic',
+      ],
     );
     for (const input of builtinConnectorInputs()) assert.equal(loadConnector(input).slug, input.slug);
   });
@@ -94,7 +104,12 @@ describe('broken definitions fail naming the connector and the field', () => {
     const c = github();
     const tool = c.tools[0]!;
     if (tool.executor.type === 'http') tool.executor.path = '/user?x=1';
-    assertInvalid(c, 'github', 'tools[0](github_user_get_authenticated).executor.path', /not allowed in a path/);
+    assertInvalid(
+      c,
+      'github',
+      'tools[0](github_user_get_authenticated).executor.path',
+      /not allowed in a path/,
+    );
   });
 
   it('a mapping from an input field the schema does not have', () => {
@@ -123,10 +138,20 @@ describe('broken definitions fail naming the connector and the field', () => {
   it('input schemas clients cannot use', () => {
     const c = github();
     c.tools[0]!.input_schema = { type: 'array' };
-    assertInvalid(c, 'github', 'tools[0](github_user_get_authenticated).input_schema.type', /root type must be "object"/);
+    assertInvalid(
+      c,
+      'github',
+      'tools[0](github_user_get_authenticated).input_schema.type',
+      /root type must be "object"/,
+    );
     const d = github();
     d.tools[0]!.input_schema = { type: 'object', properties: { x: { $ref: 'https://example.com/s.json' } } };
-    assertInvalid(d, 'github', 'tools[0](github_user_get_authenticated).input_schema.properties.x.$ref', /local reference/);
+    assertInvalid(
+      d,
+      'github',
+      'tools[0](github_user_get_authenticated).input_schema.properties.x.$ref',
+      /local reference/,
+    );
     const e = github();
     e.tools[0]!.input_schema = { type: 'object', properties: {}, required: ['ghost'] };
     assertInvalid(e, 'github', 'tools[0](github_user_get_authenticated).input_schema.required[0]', /ghost/);
@@ -140,7 +165,8 @@ describe('broken definitions fail naming the connector and the field', () => {
     if (d.auth.type === 'oauth2') d.auth.token_url = 'ftp://github.com/token';
     assertInvalid(d, 'github', 'auth.token_url', /http or https/);
     const e = github();
-    if (e.auth.type === 'oauth2' && e.auth.revocation.type === 'http') e.auth.revocation.url = 'https://{{secret}}.example.com/x';
+    if (e.auth.type === 'oauth2' && e.auth.revocation.type === 'http')
+      e.auth.revocation.url = 'https://{{secret}}.example.com/x';
     assertInvalid(e, 'github', 'auth.revocation.url', /may use only \{\{client_id\}\}/);
     const f = github();
     if (f.auth.type === 'oauth2') f.auth.client_auth = 'private_key_jwt' as 'client_secret_basic';
@@ -148,8 +174,18 @@ describe('broken definitions fail naming the connector and the field', () => {
   });
 
   it('base URL templates with undeclared or unsafe parts', () => {
-    assertInvalid({ ...github(), api: { base_url: 'https://{{domain}}/api' } }, 'github', 'api.base_url', /undeclared variable domain/);
-    assertInvalid({ ...github(), api: { base_url: 'https://user:pw@api.example.com' } }, 'github', 'api.base_url', /credentials/);
+    assertInvalid(
+      { ...github(), api: { base_url: 'https://{{domain}}/api' } },
+      'github',
+      'api.base_url',
+      /undeclared variable domain/,
+    );
+    assertInvalid(
+      { ...github(), api: { base_url: 'https://user:pw@api.example.com' } },
+      'github',
+      'api.base_url',
+      /credentials/,
+    );
     const ok = loadConnector({
       ...github(),
       api: {
@@ -166,7 +202,12 @@ describe('broken definitions fail naming the connector and the field', () => {
     const c = github();
     c.tools[0]!.executor = { type: 'mcp', upstream_name: 'x' };
     assertInvalid(c, 'github', 'tools[0](github_user_get_authenticated).executor.type', /http or function/);
-    assertInvalid({ ...github(), auth: { type: 'mcp_oauth2', registration: 'dynamic' } }, 'github', 'auth.type', /kind mcp only/);
+    assertInvalid(
+      { ...github(), auth: { type: 'mcp_oauth2', registration: 'dynamic' } },
+      'github',
+      'auth.type',
+      /kind mcp only/,
+    );
   });
 
   it('credential forms', () => {

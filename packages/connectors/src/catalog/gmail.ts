@@ -93,13 +93,20 @@ interface ThreadHeaders {
   references?: string;
 }
 
-/** The reply headers that put a message into a thread: In-Reply-To/References of its last message. */
+/**
+ * The reply headers that put a message into a thread: In-Reply-To/References of its last message.
+ * Reading the thread needs a read scope; with only gmail.send (403) the message is sent with the
+ * threadId alone.
+ */
 async function threadHeaders(ctx: ToolContext, threadId: string): Promise<ThreadHeaders> {
-  const res = await ctx.call({
+  const res = await ctx.request({
     method: 'GET',
     path: ctx.path('/gmail/v1/users/{userId}/threads/{id}', { userId: 'me', id: threadId }),
     query: { format: 'metadata', metadataHeaders: ['Message-ID', 'References'] },
   });
+  if (res.status === 403) return {};
+  const error = ctx.errorOf(res);
+  if (error !== undefined) throw error;
   const messages =
     (res.body as { messages?: { payload?: { headers?: { name: string; value: string }[] } }[] })?.messages ??
     [];

@@ -51,7 +51,11 @@ function checkAuth(c: ConnectorShape, ctx: Ctx): void {
     const sample = a.revocation.url.replace(/\{\{\s*(client_id|access_token|refresh_token)\s*\}\}/g, 'x');
     try {
       if (sample.includes('{{')) {
-        issue(ctx, ['auth', 'revocation', 'url'], 'may use only {{client_id}}, {{access_token}}, {{refresh_token}}');
+        issue(
+          ctx,
+          ['auth', 'revocation', 'url'],
+          'may use only {{client_id}}, {{access_token}}, {{refresh_token}}',
+        );
       } else checkHttpUrl(sample, 'revocation URL');
     } catch (e) {
       if (e instanceof BaseUrlError) issue(ctx, ['auth', 'revocation', 'url'], e.message);

@@ -19,9 +19,10 @@ export async function runTool(
   input: Readonly<Record<string, unknown>>,
   runtime: ToolRuntime,
 ): Promise<Record<string, unknown>> {
+  const errorOf = (res: ToolResponse) => detectProviderError(res, connector.errors, connector.slug);
   const checked = async (req: ToolRequest): Promise<ToolResponse> => {
     const res = await runtime.request(req);
-    const error = detectProviderError(res, connector.errors, connector.slug);
+    const error = errorOf(res);
     if (error !== undefined) throw error;
     return res;
   };
@@ -36,6 +37,7 @@ export async function runTool(
         input,
         call: checked,
         request: (req) => runtime.request(req),
+        errorOf,
         path: expandPath,
       };
       return asObject(await ex.run(ctx));

@@ -3,6 +3,7 @@
  * ToolRuntime: it prefixes the connection's base URL, injects the account's credentials and the
  * connector's default headers, refreshes on 401, applies egress limits. Executors never fetch.
  */
+import type { ProviderError } from '../errors.ts';
 
 export interface ToolRequest {
   method: string;
@@ -41,6 +42,8 @@ export interface ToolContext {
   call(req: ToolRequest): Promise<ToolResponse>;
   /** Sends a request and returns whatever came back (no error mapping). */
   request(req: ToolRequest): Promise<ToolResponse>;
+  /** The ProviderError a response represents under the connector's error shape, if any. */
+  errorOf(res: ToolResponse): ProviderError | undefined;
   /** Fills a path template, percent-encoding each value (see path-template.ts). */
   path(template: string, values: Readonly<Record<string, string>>): string;
 }
