@@ -23,6 +23,7 @@ interface Spec {
   scopes: string[];
 }
 
+// biome-ignore lint/suspicious/noExplicitAny: walking untyped JSON API descriptions
 type Json = Record<string, any>;
 const read = (file: string): Json => JSON.parse(readFileSync(join(SPECS_DIR, file), 'utf8')) as Json;
 

@@ -70,13 +70,12 @@ function formatAddress(address: string, field: string): string {
 }
 
 function addressHeader(value: string | undefined, field: string, required: boolean): string | undefined {
-  if (value === undefined || value.trim() === '') {
+  const addresses = value === undefined ? [] : splitAddresses(value);
+  if (addresses.length === 0) {
     if (required) throw new ToolInputError(field, 'needs at least one email address');
     return undefined;
   }
-  return splitAddresses(value)
-    .map((a) => formatAddress(a, field))
-    .join(`,${CRLF} `);
+  return addresses.map((a) => formatAddress(a, field)).join(`,${CRLF} `);
 }
 
 function noLineBreaks(value: string | undefined, field: string): void {
