@@ -2,7 +2,14 @@
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { builtinConnectors, findTool, runTool, type ToolRequest, type ToolResponse, type ToolRuntime } from '../src/index.ts';
+import {
+  builtinConnectors,
+  findTool,
+  runTool,
+  type ToolRequest,
+  type ToolResponse,
+  type ToolRuntime,
+} from '../src/index.ts';
 
 export type Responder = (req: ToolRequest) => ToolResponse | Promise<ToolResponse>;
 
