@@ -50,6 +50,18 @@ describe('shipped definitions', () => {
     for (const input of builtinConnectorInputs()) assert.equal(loadConnector(input).slug, input.slug);
   });
 
+  it('describe every tool at length for a model to choose well', () => {
+    for (const c of builtinConnectors({ includeSandboxOnly: true })) {
+      for (const t of c.tools) {
+        assert.ok(t.description.length >= (c.sandbox_only ? 40 : 120), `${t.name}: description too short`);
+        assert.ok(t.display_name, `${t.name}: display name`);
+        const props = t.input_schema['properties'] as Record<string, { description?: string }>;
+        for (const [name, p] of Object.entries(props))
+          assert.ok(p.description, `${t.name}.${name}: no description`);
+      }
+    }
+  });
+
   it('leave sandbox-only services out by default', () => {
     const slugs = builtinConnectors().map((c) => c.slug);
     assert.ok(!slugs.includes('sandbox_apikey') && !slugs.includes('sandbox_basic'));

@@ -93,7 +93,7 @@ export const toolSchema = z.strictObject({
   name: toolNameSchema,
   display_name: z.string().min(1).optional(),
   /** Written for a model: what it does, when to use it, what comes back. */
-  description: z.string().min(20).max(4000),
+  description: z.string().min(1).max(4000),
   input_schema: objectSchemaSchema,
   output_schema: objectSchemaSchema.optional(),
   annotations: annotationsSchema,
