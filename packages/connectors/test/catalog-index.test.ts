@@ -6,6 +6,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
+import { Ajv } from 'ajv';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { builtinConnectors, listToolSchemas } from '../src/index.ts';
 import { CATALOG_INDEX, referenceMissing } from './helpers.ts';
@@ -40,6 +41,12 @@ describe('tool schemas', () => {
       assert.equal(entry.input_schema['additionalProperties'], false, entry.tool);
       assert.equal(validate({ definitely_not_a_param: 1 }), false, `${entry.tool} accepts unknown fields`);
     }
+  });
+
+  it('also compile as draft-07 (older clients)', () => {
+    const ajv = new Ajv({ strict: true });
+    for (const entry of listToolSchemas(builtinConnectors({ includeSandboxOnly: true })))
+      ajv.compile(entry.input_schema);
   });
 
   it('accept what callers send and refuse wrong types', () => {
