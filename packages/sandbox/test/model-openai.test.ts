@@ -393,3 +393,18 @@ test('models list and retrieve', async () => {
   const one = await client.models.retrieve('gpt-5.4-mini');
   assert.equal(one.id, 'gpt-5.4-mini');
 });
+
+test('base URLs without /v1 and the env variables work too', async () => {
+  const originClient = new OpenAI({
+    baseURL: server.url,
+    apiKey: server.env['OPENAI_API_KEY']!,
+    maxRetries: 0,
+  });
+  const completion = await originClient.chat.completions.create({
+    model: 'gpt-5.5',
+    messages: [{ role: 'user', content: 'hi' }],
+  });
+  assert.equal(completion.choices[0]!.message.content, 'I have no tool to call for: hi');
+  assert.equal(server.requests().at(-1)!.path, '/v1/chat/completions');
+  assert.equal(server.env['OPENAI_BASE_URL'], server.openaiBaseUrl);
+});

@@ -24,8 +24,17 @@ function conversation(entries: Conversation['entries'], system = ''): Conversati
   return { system, entries, tools: [echo], toolChoice: 'auto', parallelToolCalls: true };
 }
 
-const called = (id: string) => ({ kind: 'assistant' as const, text: '', calls: [{ id, name: 'echo', arguments: {} }] });
-const result = (callId: string, content: string) => ({ kind: 'tool_result' as const, callId, content, isError: false });
+const called = (id: string) => ({
+  kind: 'assistant' as const,
+  text: '',
+  calls: [{ id, name: 'echo', arguments: {} }],
+});
+const result = (callId: string, content: string) => ({
+  kind: 'tool_result' as const,
+  callId,
+  content,
+  isError: false,
+});
 
 describe('scripts', () => {
   test('the turn is the number of assistant replies since the last user message', () => {
@@ -35,13 +44,20 @@ describe('scripts', () => {
     const second = [...first, called('c1'), result('c1', 'r')];
     assert.equal(decideReply(conversation(second), script).reply.text, 'one');
     // a new user message starts the script again
-    const third = [...second, { kind: 'assistant' as const, text: 'one', calls: [] }, { kind: 'user' as const, text: 'again' }];
+    const third = [
+      ...second,
+      { kind: 'assistant' as const, text: 'one', calls: [] },
+      { kind: 'user' as const, text: 'again' },
+    ];
     assert.equal(decideReply(conversation(third), script).reply.text, 'zero');
   });
 
   test('when the turns run out, the default behaviour answers', () => {
     const script = loadScript([{ tool_calls: [{ name: 'echo' }] }]);
-    const decision = decideReply(conversation([{ kind: 'user', text: 'hi' }, called('c1'), result('c1', 'pong')]), script);
+    const decision = decideReply(
+      conversation([{ kind: 'user', text: 'hi' }, called('c1'), result('c1', 'pong')]),
+      script,
+    );
     assert.equal(decision.source, 'default');
     assert.equal(decision.reply.text, 'Here is what the tools returned:\n- echo: pong');
   });
@@ -57,10 +73,12 @@ describe('scripts', () => {
     const say = (system: string, ...texts: string[]) =>
       decideReply(
         conversation(
-          texts.flatMap((text) => [
-            { kind: 'user' as const, text },
-            { kind: 'assistant' as const, text: '.', calls: [] },
-          ]).slice(0, -1),
+          texts
+            .flatMap((text) => [
+              { kind: 'user' as const, text },
+              { kind: 'assistant' as const, text: '.', calls: [] },
+            ])
+            .slice(0, -1),
           system,
         ),
         script,
@@ -82,7 +100,14 @@ describe('scripts', () => {
     const decision = decideReply(
       conversation([
         { kind: 'user', text: 'go' },
-        { kind: 'assistant', text: '', calls: [{ id: 'a', name: 'echo', arguments: {} }, { id: 'b', name: 'echo', arguments: {} }] },
+        {
+          kind: 'assistant',
+          text: '',
+          calls: [
+            { id: 'a', name: 'echo', arguments: {} },
+            { id: 'b', name: 'echo', arguments: {} },
+          ],
+        },
         result('a', 'plain'),
         result('b', '{"items":[{"id":"x1"},{"id":"x2"}]}'),
       ]),
@@ -93,15 +118,30 @@ describe('scripts', () => {
   });
 
   test('a scripted tool name matches a prefixed request tool, and an unknown one is an error', () => {
-    const conv = { ...conversation([{ kind: 'user', text: 'x' }]), tools: [{ ...echo, name: 'latchkey_echo' }] };
-    assert.equal(decideReply(conv, loadScript([{ tool_calls: [{ name: 'echo' }] }])).reply.toolCalls[0]?.name, 'latchkey_echo');
-    assert.throws(() => decideReply(conv, loadScript([{ tool_calls: [{ name: 'nope' }] }])), /calls tool 'nope', which the request does not offer \(tools: latchkey_echo\)/);
+    const conv = {
+      ...conversation([{ kind: 'user', text: 'x' }]),
+      tools: [{ ...echo, name: 'latchkey_echo' }],
+    };
+    assert.equal(
+      decideReply(conv, loadScript([{ tool_calls: [{ name: 'echo' }] }])).reply.toolCalls[0]?.name,
+      'latchkey_echo',
+    );
+    assert.throws(
+      () => decideReply(conv, loadScript([{ tool_calls: [{ name: 'nope' }] }])),
+      /calls tool 'nope', which the request does not offer \(tools: latchkey_echo\)/,
+    );
   });
 
   test('malformed scripts are refused with the place of the mistake', () => {
-    assert.throws(() => loadScript([{}] as never), /script\[0\]: a turn needs "text" or a non-empty "tool_calls"/);
+    assert.throws(
+      () => loadScript([{}] as never),
+      /script\[0\]: a turn needs "text" or a non-empty "tool_calls"/,
+    );
     assert.throws(() => loadScript({ scripts: [{ match: 1, turns: [] }] } as never), /scripts\[0\]\.match/);
-    assert.throws(() => loadScript([{ tool_calls: [{ name: 'x', arguments: [] }] }] as never), /tool_calls\[0\]\.arguments/);
+    assert.throws(
+      () => loadScript([{ tool_calls: [{ name: 'x', arguments: [] }] }] as never),
+      /tool_calls\[0\]\.arguments/,
+    );
     const file = join(dir, 'broken.json');
     writeFileSync(file, '[{');
     assert.throws(() => loadScript(file), /broken\.json: not JSON/);
@@ -127,7 +167,8 @@ describe('default arguments', () => {
       },
       ['city', 'days', 'metric', 'tags'],
     );
-    const prompt = 'Use city="San Jose", days=3 and metric=true, tags=["a","b"]. {"label": "x \\"y\\""} later: mycity=no';
+    const prompt =
+      'Use city="San Jose", days=3 and metric=true, tags=["a","b"]. {"label": "x \\"y\\""} later: mycity=no';
     assert.deepEqual(buildArguments(spec, prompt), {
       city: 'San Jose',
       days: 3,
@@ -135,7 +176,9 @@ describe('default arguments', () => {
       tags: ['a', 'b'],
       label: 'x "y"',
     });
-    assert.deepEqual(buildArguments(tool({ city: { type: 'string' } }, ['city']), 'go to city=Paris.'), { city: 'Paris' });
+    assert.deepEqual(buildArguments(tool({ city: { type: 'string' } }, ['city']), 'go to city=Paris.'), {
+      city: 'Paris',
+    });
   });
 
   test('schema values and placeholders when the prompt says nothing', () => {
@@ -215,7 +258,9 @@ test('the CLI prints its base URLs and serves until SIGTERM', async () => {
   const file = join(dir, 'cli.json');
   writeFileSync(file, JSON.stringify([{ text: 'from the CLI script' }]));
   const main = join(import.meta.dirname, '../src/model/main.ts');
-  const child = spawn(process.execPath, [main, '--port', '0', '--script', file], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, [main, '--port', '0', '--script', file], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   try {
     let output = '';
     const base = await new Promise<string>((resolve, reject) => {

@@ -215,6 +215,7 @@ export interface ReplyMeta {
   model: string;
   nextId: (prefix: string) => string;
   inputTokens: number;
+  outputTokens: number;
 }
 
 function usage(inputTokens: number, outputTokens: number) {
@@ -252,15 +253,11 @@ function messageShell(reply: Reply, meta: ReplyMeta) {
   };
 }
 
-export function anthropicMessage(reply: Reply, meta: ReplyMeta, outputTokens: number) {
-  return { ...messageShell(reply, meta), usage: usage(meta.inputTokens, outputTokens) };
+export function anthropicMessage(reply: Reply, meta: ReplyMeta) {
+  return { ...messageShell(reply, meta), usage: usage(meta.inputTokens, meta.outputTokens) };
 }
 
-export function anthropicEvents(
-  reply: Reply,
-  meta: ReplyMeta,
-  outputTokens: number,
-): Array<[string, unknown]> {
+export function anthropicEvents(reply: Reply, meta: ReplyMeta): Array<[string, unknown]> {
   const { content, stop_reason, ...message } = messageShell(reply, meta);
   const events: Array<[string, unknown]> = [
     [
@@ -291,7 +288,7 @@ export function anthropicEvents(
     {
       type: 'message_delta',
       delta: { stop_reason, stop_sequence: null },
-      usage: { output_tokens: outputTokens },
+      usage: { output_tokens: meta.outputTokens },
     },
   ]);
   events.push(['message_stop', { type: 'message_stop' }]);

@@ -64,6 +64,11 @@ export interface ModelServer {
   anthropicBaseUrl: string;
   /** For `new OpenAI({ baseURL })` and `createOpenAI({ baseURL })`: the origin + `/v1`. */
   openaiBaseUrl: string;
+  /**
+   * Environment variables that point the official SDKs and the AI SDK providers at this server:
+   * ANTHROPIC_BASE_URL, OPENAI_BASE_URL, and API keys (the configured one, or a placeholder).
+   */
+  env: Record<string, string>;
   /** Replaces the script (a script or a file path); undefined returns to the default behaviour. */
   setScript(script: Script | string | undefined): void;
   /** Every request so far, oldest first. */
@@ -90,7 +95,7 @@ export async function startModelServer(options: ModelServerOptions = {}): Promis
   });
 
   async function handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
-    const path = new URL(request.url ?? '/', 'http://localhost').pathname.replace(/\/+$/, '');
+    const path = normalisePath(request.url ?? '/');
     const method = request.method ?? 'GET';
     const api = apiOf(method, path);
     const anthropicStyle =
@@ -119,18 +124,7 @@ export async function startModelServer(options: ModelServerOptions = {}): Promis
       }
       checkKey(request, anthropicStyle, options.apiKey);
       if (api === 'models') {
-        const id = path.startsWith('/v1/models/')
-          ? decodeURIComponent(path.slice('/v1/models/'.length))
-          : undefined;
-        const anthropic = anthropicModels(id === undefined ? models : [id]);
-        const body = anthropicStyle
-          ? id === undefined
-            ? anthropic
-            : anthropic.data[0]
-          : id === undefined
-            ? openaiModels(models)
-            : openaiModel(id);
-        sendJson(response, 200, body, headers);
+        sendJson(response, 200, listModels(path, anthropicStyle, models), headers);
         return;
       }
       if (api === 'unknown') {
@@ -172,47 +166,39 @@ export async function startModelServer(options: ModelServerOptions = {}): Promis
   ): void {
     const body = record.body;
     const created = Math.floor(Date.now() / 1000);
-    const context = (conversation: Conversation, model: string) => {
-      const decision = decideReply(conversation, script);
+    /** Decides the reply and the facts every rendering needs (ids derive from the body: deterministic). */
+    const decide = (parsed: { conversation: Conversation; model: string; stream: boolean }) => {
+      record.stream = parsed.stream;
+      const decision = decideReply(parsed.conversation, script);
       record.decision = decision;
-      return {
-        decision,
-        meta: {
-          model,
-          nextId: idMaker(JSON.stringify(body)),
-          inputTokens: countTokens(conversationText(conversation)),
-          outputTokens: countTokens(replyText(decision.reply)),
-          created,
-        },
+      const meta = {
+        model: parsed.model,
+        nextId: idMaker(JSON.stringify(body)),
+        inputTokens: countTokens(conversationText(parsed.conversation)),
+        outputTokens: countTokens(replyText(decision.reply)),
+        created,
       };
+      return { reply: decision.reply, meta };
     };
     if (api === 'anthropic' && path === '/v1/messages/count_tokens') {
       const { conversation } = parseAnthropicRequest(body, { countTokens: true });
       sendJson(response, 200, { input_tokens: countTokens(conversationText(conversation)) }, headers);
     } else if (api === 'anthropic') {
       const parsed = parseAnthropicRequest(body);
-      const { decision, meta } = context(parsed.conversation, parsed.model);
-      record.stream = parsed.stream;
-      if (parsed.stream)
-        sendEvents(response, anthropicEvents(decision.reply, meta, meta.outputTokens), headers);
-      else sendJson(response, 200, anthropicMessage(decision.reply, meta, meta.outputTokens), headers);
+      const { reply, meta } = decide(parsed);
+      if (parsed.stream) sendEvents(response, anthropicEvents(reply, meta), headers);
+      else sendJson(response, 200, anthropicMessage(reply, meta), headers);
     } else if (api === 'openai-chat') {
       const parsed = parseChatRequest(body);
-      const { decision, meta } = context(parsed.conversation, parsed.model);
-      record.stream = parsed.stream;
-      if (parsed.stream) {
-        const chunks = chatChunks(decision.reply, meta, parsed.includeUsage);
-        sendEvents(
-          response,
-          chunks.map((chunk) => [undefined, chunk]),
-          headers,
-        );
-      } else sendJson(response, 200, chatCompletion(decision.reply, meta), headers);
+      const { reply, meta } = decide(parsed);
+      const chunks = (): Array<[undefined, unknown]> =>
+        chatChunks(reply, meta, parsed.includeUsage).map((chunk) => [undefined, chunk]);
+      if (parsed.stream) sendEvents(response, chunks(), headers);
+      else sendJson(response, 200, chatCompletion(reply, meta), headers);
     } else {
       const parsed = parseResponsesRequest(body, store);
-      const { decision, meta } = context(parsed.conversation, parsed.model);
-      record.stream = parsed.stream;
-      const result = buildResponse(decision.reply, meta, parsed);
+      const { reply, meta } = decide(parsed);
+      const result = buildResponse(reply, meta, parsed);
       remember(store, result, parsed);
       if (parsed.stream) sendEvents(response, responseEvents(result), headers);
       else sendJson(response, 200, result, headers);
@@ -247,6 +233,12 @@ export async function startModelServer(options: ModelServerOptions = {}): Promis
     url,
     anthropicBaseUrl: url,
     openaiBaseUrl: `${url}/v1`,
+    env: {
+      ANTHROPIC_BASE_URL: url,
+      ANTHROPIC_API_KEY: options.apiKey ?? 'sk-ant-sandbox',
+      OPENAI_BASE_URL: `${url}/v1`,
+      OPENAI_API_KEY: options.apiKey ?? 'sk-sandbox',
+    },
     setScript(next) {
       script = next === undefined ? undefined : loadScript(next);
     },
@@ -260,6 +252,25 @@ export async function startModelServer(options: ModelServerOptions = {}): Promis
         server.closeAllConnections();
       }),
   };
+}
+
+/** `GET /v1/models[/{id}]` in the caller's dialect (any id exists: the server accepts every model). */
+function listModels(path: string, anthropicStyle: boolean, models: string[]): unknown {
+  const id = path.startsWith('/v1/models/')
+    ? decodeURIComponent(path.slice('/v1/models/'.length))
+    : undefined;
+  if (anthropicStyle) return id === undefined ? anthropicModels(models) : anthropicModels([id]).data[0];
+  return id === undefined ? openaiModels(models) : openaiModel(id);
+}
+
+/**
+ * Without its trailing slash, and with `/v1` added when missing: clients configured with the origin where
+ * they expect `.../v1` (or the reverse, e.g. one ANTHROPIC_BASE_URL shared by the official SDK and
+ * `@ai-sdk/anthropic`) still reach the API.
+ */
+function normalisePath(url: string): string {
+  const path = new URL(url, 'http://localhost').pathname.replace(/\/+$/, '');
+  return path === '' || path === '/v1' || path.startsWith('/v1/') ? path : `/v1${path}`;
 }
 
 function apiOf(method: string, path: string): ModelApi {
