@@ -15,6 +15,8 @@ import { type Listening, listen } from './server/listen.ts';
 import { mountTokenEndpoint } from './server/token-endpoint.ts';
 import { type ApiAccess, createApiAccess } from './services/api-access.ts';
 import { openStore, type Store } from './store/store.ts';
+import { apiServices } from './transports/api/index.ts';
+import { type CompatTransport, createCompatTransport } from './transports/compat/index.ts';
 
 export interface RuntimeOptions {
   config: Config;
@@ -80,6 +82,7 @@ export async function openRuntime(opts: RuntimeOptions): Promise<Runtime> {
 
 export interface Gateway extends Runtime {
   app: Hono<AppEnv>;
+  compat: CompatTransport;
   metrics: Metrics;
   /** Set once listening. */
   url: string;
@@ -93,18 +96,45 @@ export async function createGateway(opts: Omit<RuntimeOptions, 'gatewayLock'>): 
   const metrics = createMetrics();
   const app = createApp({ logger, metrics, store });
   mountTokenEndpoint(app, { apiAccess, signer });
+  const compat = createCompatTransport({
+    services: apiServices(runtime),
+    authenticate: async (authorization) => {
+      try {
+        const principal = await apiAccess.authenticate(authorization);
+        metrics.apiAuth.inc({ result: 'success' });
+        return principal;
+      } catch (e) {
+        metrics.apiAuth.inc({ result: authorization ? 'invalid' : 'missing' });
+        throw e;
+      }
+    },
+    maxBodyBytes: config.maxBodyBytes,
+    onError: (err, info) => logger.error({ err, rpc: info.rpc, reqId: info.requestId }, 'rpc failed'),
+  });
+  app.get('/api/v1/openapi.json', (c) =>
+    c.json(compat.openapi({ title: 'Latchkey API (Scalekit AgentKit compatible)', version: '1' })),
+  );
+  app.route('/', compat.restApp);
 
   let listening: Listening | undefined;
   let closing: Promise<void> | undefined;
   const gateway: Gateway = {
     ...runtime,
     app,
+    compat,
     metrics,
     url: '',
     port: 0,
     async listen() {
-      const handler = getRequestListener(app.fetch);
-      listening = await listen({ host: config.host, port: config.port, handler });
+      const rest = getRequestListener(app.fetch);
+      listening = await listen({
+        host: config.host,
+        port: config.port,
+        http1: (req, res) => void rest(req, res),
+        http2: (req, res) => compat.grpcHandler(req, res, () => void rest(req, res)),
+        tls:
+          config.tlsCert && config.tlsKey ? { certFile: config.tlsCert, keyFile: config.tlsKey } : undefined,
+      });
       gateway.port = listening.port;
       gateway.url = derivePublicUrl(config, listening.port);
       logger.info(

@@ -1,16 +1,21 @@
 /**
- * Listening and graceful shutdown. One port serves HTTP/1.1 and (once the compat transport is
- * mounted) gRPC. Shutdown: stop accepting, let in-flight requests finish up to a bound, then
- * close the remaining connections.
+ * Listening and graceful shutdown. One port serves HTTP/1.1 and HTTP/2 (h2c by preface sniffing,
+ * or TLS with ALPN): REST, hosted pages, proxy and MCP over HTTP, gRPC over HTTP/2.
+ * Shutdown: stop accepting, let in-flight requests finish up to a bound, then close connections.
  */
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import { readFileSync } from 'node:fs';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Http2ServerRequest, Http2ServerResponse } from 'node:http2';
+import { ConfigError } from '../config/config.ts';
+import { createDualProtocolServer, type DualProtocolServer } from '../transports/compat/listener.ts';
 
 export type Http1Handler = (req: IncomingMessage, res: ServerResponse) => void;
+export type Http2Handler = (req: Http2ServerRequest, res: Http2ServerResponse) => void;
 
 export interface Listening {
   port: number;
   host: string;
+  server: DualProtocolServer;
   /** Stops accepting, waits for in-flight requests up to `timeoutMs`, then closes connections. */
   close(timeoutMs: number): Promise<void>;
 }
@@ -22,40 +27,75 @@ export class PortInUseError extends Error {
   }
 }
 
-export async function listen(opts: {
+export interface ListenOptions {
   host: string;
   port: number;
-  handler: Http1Handler;
-}): Promise<Listening> {
+  http1: Http1Handler;
+  http2: Http2Handler;
+  tls?: { certFile: string; keyFile: string } | undefined;
+}
+
+function readTls(tls: { certFile: string; keyFile: string }): { cert: Buffer; key: Buffer } {
+  const read = (file: string, setting: string) => {
+    try {
+      return readFileSync(file);
+    } catch (e) {
+      throw new ConfigError(
+        setting,
+        `cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`,
+      );
+    }
+  };
+  return { cert: read(tls.certFile, 'LATCHKEY_TLS_CERT'), key: read(tls.keyFile, 'LATCHKEY_TLS_KEY') };
+}
+
+export async function listen(opts: ListenOptions): Promise<Listening> {
   let inFlight = 0;
   let drained: (() => void) | undefined;
-  const server: Server = createServer((req, res) => {
+  const track = (res: { once(e: 'close', f: () => void): unknown }) => {
     inFlight++;
-    res.on('close', () => {
+    res.once('close', () => {
       inFlight--;
       if (inFlight === 0) drained?.();
     });
-    opts.handler(req, res);
-  });
-  server.keepAliveTimeout = 65_000;
-  const sockets = new Set<Socket>();
-  server.on('connection', (s) => {
-    sockets.add(s);
-    s.on('close', () => sockets.delete(s));
-  });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', (e: NodeJS.ErrnoException) =>
-      reject(e.code === 'EADDRINUSE' ? new PortInUseError(opts.host, opts.port) : e),
+  };
+  let tls: { cert: Buffer; key: Buffer } | undefined;
+  if (opts.tls) {
+    tls = readTls(opts.tls);
+  }
+  let server: DualProtocolServer;
+  try {
+    server = createDualProtocolServer({
+      http1Handler: (req, res) => {
+        track(res);
+        opts.http1(req, res);
+      },
+      http2Handler: (req, res) => {
+        track(res);
+        opts.http2(req, res);
+      },
+      ...(tls ? { tls } : {}),
+      http1Options: { keepAliveTimeout: 65_000 },
+    });
+  } catch (e) {
+    throw new ConfigError(
+      'LATCHKEY_TLS_CERT',
+      `cannot use the TLS certificate and key: ${(e as Error).message}`,
     );
-    server.listen(opts.port, opts.host, () => resolve());
-  });
-  const address = server.address() as AddressInfo;
+  }
+  let address: { port: number };
+  try {
+    address = await server.listen(opts.port, opts.host);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'EADDRINUSE') throw new PortInUseError(opts.host, opts.port);
+    throw e;
+  }
   return {
     port: address.port,
     host: opts.host,
+    server,
     async close(timeoutMs) {
-      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-      server.closeIdleConnections();
+      const closed = server.close();
       if (inFlight > 0) {
         await Promise.race([
           new Promise<void>((resolve) => {
@@ -65,7 +105,6 @@ export async function listen(opts: {
         ]);
       }
       server.closeAllConnections();
-      for (const s of sockets) s.destroy();
       await closed;
     },
   };
