@@ -117,7 +117,8 @@ export async function createOidcProvider(input: {
       email: ['email', 'email_verified'],
       profile: ['name', 'given_name', 'family_name', 'zoneinfo', 'preferred_username'],
     },
-    scopes: ['openid', 'offline_access', 'email', 'profile'],
+    // Resource scopes are listed too, so that dynamic registration accepts them (`scope` client metadata).
+    scopes: [...new Set(['openid', 'offline_access', 'email', 'profile', ...definitions.flatMap(allResourceScopes)])],
     responseTypes: ['code'],
     extraParams: EXTRA_PARAMS,
     pkce: { required: (_ctx, client) => client.clientAuthMethod === 'none' },
