@@ -118,7 +118,9 @@ export async function createOidcProvider(input: {
       profile: ['name', 'given_name', 'family_name', 'zoneinfo', 'preferred_username'],
     },
     // Resource scopes are listed too, so that dynamic registration accepts them (`scope` client metadata).
-    scopes: [...new Set(['openid', 'offline_access', 'email', 'profile', ...definitions.flatMap(allResourceScopes)])],
+    scopes: [
+      ...new Set(['openid', 'offline_access', 'email', 'profile', ...definitions.flatMap(allResourceScopes)]),
+    ],
     responseTypes: ['code'],
     extraParams: EXTRA_PARAMS,
     pkce: { required: (_ctx, client) => client.clientAuthMethod === 'none' },

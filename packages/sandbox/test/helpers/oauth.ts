@@ -18,7 +18,9 @@ export async function followToCallback(start: string, redirectUri = REDIRECT_URI
     const response = await fetch(url, { redirect: 'manual' });
     const location = response.headers.get('location');
     if (!location) {
-      throw new Error(`no redirect from ${url}: HTTP ${response.status} ${(await response.text()).slice(0, 300)}`);
+      throw new Error(
+        `no redirect from ${url}: HTTP ${response.status} ${(await response.text()).slice(0, 300)}`,
+      );
     }
     await response.body?.cancel();
     url = new URL(location, url).toString();
@@ -75,13 +77,27 @@ export interface Tokens {
 }
 
 /** Authorization code + token exchange through the provider's own token endpoint shape. */
-export async function tokensFor(sandbox: Sandbox, slug: string, options: AuthorizeOptions = {}): Promise<Tokens> {
+export async function tokensFor(
+  sandbox: Sandbox,
+  slug: string,
+  options: AuthorizeOptions = {},
+): Promise<Tokens> {
   const provider = sandbox.providers[slug];
   if (!provider?.oauth) throw new Error(`${slug} has no OAuth client`);
   const { clientId, clientSecret, tokenEndpoint } = provider.oauth;
-  const extra = slug === 'gmail' || slug === 'googlecalendar' ? { access_type: 'offline', prompt: 'consent', ...options.extra } : options.extra;
-  const slackUser = slug === 'slack' && !options.userScopes ? { userScopes: options.scopes ?? provider.oauth.scopes, scopes: [] } : {};
-  const { code, verifier, redirectUri } = await authorize(sandbox, slug, { ...options, ...slackUser, ...(extra ? { extra } : {}) });
+  const extra =
+    slug === 'gmail' || slug === 'googlecalendar'
+      ? { access_type: 'offline', prompt: 'consent', ...options.extra }
+      : options.extra;
+  const slackUser =
+    slug === 'slack' && !options.userScopes
+      ? { userScopes: options.scopes ?? provider.oauth.scopes, scopes: [] }
+      : {};
+  const { code, verifier, redirectUri } = await authorize(sandbox, slug, {
+    ...options,
+    ...slackUser,
+    ...(extra ? { extra } : {}),
+  });
   if (!code) throw new Error(`no code for ${slug}`);
   const form = new URLSearchParams({ grant_type: 'authorization_code', code, redirect_uri: redirectUri });
   if (verifier) form.set('code_verifier', verifier);
@@ -95,7 +111,11 @@ export async function tokensFor(sandbox: Sandbox, slug: string, options: Authori
   } else {
     response = await fetch(tokenEndpoint, {
       method: 'POST',
-      headers: { authorization: basic(clientId, clientSecret), accept: 'application/json', 'content-type': 'application/x-www-form-urlencoded' },
+      headers: {
+        authorization: basic(clientId, clientSecret),
+        accept: 'application/json',
+        'content-type': 'application/x-www-form-urlencoded',
+      },
       body: form,
     });
   }
