@@ -103,8 +103,9 @@ export function conform(value: unknown, schemaIn: Schema, o: Options, path = '$'
     if (typeof schema['minItems'] === 'number' && value.length < schema['minItems'])
       errors.push(`${path}: fewer than ${schema['minItems']} items`);
     const items = schema['items'];
-    if (items && !Array.isArray(items))
-      value.forEach((v, i) => errors.push(...conform(v, items as Schema, o, `${path}[${i}]`)));
+    if (items && !Array.isArray(items)) {
+      for (const [i, v] of value.entries()) errors.push(...conform(v, items as Schema, o, `${path}[${i}]`));
+    }
   } else if (value && typeof value === 'object') {
     const obj = value as Record<string, unknown>;
     const props = (schema['properties'] ?? {}) as Record<string, Schema>;
