@@ -128,14 +128,19 @@ export function conform(value: unknown, schemaIn: Schema, o: Options, path = '$'
 
 // ---- locating response schemas -------------------------------------------------------------------
 
-/** Discovery: the response schema of a method such as `users.messages.list`. */
-export function discoveryResponse(spec: Schema, method: string): Schema {
+/** Discovery: a method such as `users.messages.list` (path, httpMethod, parameters, scopes, response). */
+export function discoveryMethod(spec: Schema, method: string): Schema {
   const parts = method.split('.');
   let node: Schema = spec;
   for (const part of parts.slice(0, -1)) node = (node['resources'] as Record<string, Schema>)[part] as Schema;
   const m = (node['methods'] as Record<string, Schema>)[parts[parts.length - 1] ?? ''];
   if (!m) throw new Error(`no discovery method ${method}`);
-  return m['response'] as Schema;
+  return m;
+}
+
+/** Discovery: the response schema of a method. */
+export function discoveryResponse(spec: Schema, method: string): Schema {
+  return discoveryMethod(spec, method)['response'] as Schema;
 }
 
 /** OpenAPI 3 / Swagger 2: the schema of `status` (or `default`) for an operation. */

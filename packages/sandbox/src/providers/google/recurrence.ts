@@ -58,9 +58,10 @@ function occurrences(start: number, rule: Rule, until: number): number[] {
       d.setUTCMonth(d.getUTCMonth() + i * rule.interval);
       base = d.getTime();
     }
-    if (base > stop || (rule.count !== undefined && out.length >= rule.count)) break;
+    const weekStart = base - new Date(base).getUTCDay() * DAY;
+    const periodStart = rule.freq === 'WEEKLY' && rule.byDay?.length ? weekStart : base;
+    if (periodStart > stop || (rule.count !== undefined && out.length >= rule.count)) break;
     if (rule.freq === 'WEEKLY' && rule.byDay?.length) {
-      const weekStart = base - new Date(base).getUTCDay() * DAY;
       for (const day of [...rule.byDay].sort((a, b) => a - b)) push(weekStart + day * DAY);
     } else push(base);
   }
