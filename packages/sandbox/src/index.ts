@@ -103,8 +103,16 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       issuer: auth.issuer,
     });
     closers.push(mcp.close);
-    const mount = (name: ServerName, app: Hono<never> | Hono) =>
-      servers[name].setHandler(getRequestListener((app as Hono).fetch, { overrideGlobalObjects: false }));
+    let closing = false;
+    const mount = (name: ServerName, app: Hono<never> | Hono) => {
+      const hono = app as Hono;
+      // No stack traces to clients; failures while closing (in-flight delayed requests) stay quiet.
+      hono.onError((err, c) => {
+        if (!closing) process.emitWarning(`sandbox ${name} failed: ${err.message}`);
+        return c.json({ error: 'internal_error' }, 500);
+      });
+      servers[name].setHandler(getRequestListener(hono.fetch, { overrideGlobalObjects: false }));
+    };
     mount('gmail', createGmailApp(state.gmail, createTokenVerifier(auth, def('gmail'))));
     mount(
       'googlecalendar',
@@ -171,6 +179,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       async close() {
         if (closed) return;
         closed = true;
+        closing = true;
         await Promise.all([...closers.map((c) => c()), ...listening.map((s) => s.close())]);
       },
     };

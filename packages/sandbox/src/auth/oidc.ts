@@ -125,6 +125,8 @@ export async function createOidcProvider(input: {
     extraParams: EXTRA_PARAMS,
     pkce: { required: (_ctx, client) => client.clientAuthMethod === 'none' },
     rotateRefreshToken: true,
+    // Keeps the `extra` a sandbox facade gives a token it mints (e.g. Slack's bot token marker).
+    extraTokenClaims: async (_ctx, token) => (token as { extra?: Record<string, unknown> }).extra,
     expiresWithSession: async () => false,
     issueRefreshToken: async (_ctx, client, code) => {
       if (!client.grantTypeAllowed('refresh_token')) return false;
