@@ -65,8 +65,13 @@ export function buildProviders(input: {
   });
   const defaultUser = users.defaultUser.name;
   return {
-    gmail: provider('gmail', bases.gmail, { oauth: oauth('gmail') }),
-    googlecalendar: provider('googlecalendar', bases.googlecalendar, { oauth: oauth('googlecalendar') }),
+    // Google: revocation at Google's own shape (token only, no client authentication).
+    gmail: provider('gmail', bases.gmail, {
+      oauth: oauth('gmail', { revocationEndpoint: `${issuer}/revoke` }),
+    }),
+    googlecalendar: provider('googlecalendar', bases.googlecalendar, {
+      oauth: oauth('googlecalendar', { revocationEndpoint: `${issuer}/revoke` }),
+    }),
     slack: provider('slack', bases.slack, {
       oauth: without(
         oauth('slack', {

@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { type Sandbox, startSandbox } from '../src/index.ts';
-import { authorize, basic } from './helpers/oauth.ts';
+import { authorize, basic, tokensFor } from './helpers/oauth.ts';
 
 describe('token endpoint quirks', () => {
   let sandbox: Sandbox;
@@ -318,5 +318,28 @@ describe('token endpoint quirks', () => {
     const body = (await response.json()) as Record<string, unknown>;
     assert.equal(typeof body['refresh_token'], 'string');
     assert.equal(typeof body['id_token'], 'string');
+  });
+
+  test('Google revocation: the token alone (no client authentication) ends the grant', async () => {
+    const tokens = await tokensFor(sandbox, 'gmail');
+    const endpoint = oauthOf('gmail').revocationEndpoint ?? '';
+    const labels = () =>
+      fetch(`${sandbox.urls.gmail}/gmail/v1/users/me/labels`, {
+        headers: { authorization: `Bearer ${tokens.accessToken}` },
+      });
+    assert.equal((await labels()).status, 200);
+    const revoked = await fetch(endpoint, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ token: tokens.refreshToken ?? '' }),
+    });
+    assert.equal(revoked.status, 200);
+    assert.equal((await labels()).status, 401);
+    const again = await fetch(`${endpoint}?token=${tokens.refreshToken}`, { method: 'POST' });
+    assert.equal(again.status, 400);
+    assert.deepEqual(await again.json(), {
+      error: 'invalid_token',
+      error_description: 'Token expired or revoked',
+    });
   });
 });

@@ -142,12 +142,6 @@ export function createFacade(auth: AuthServer, def: ResourceDefinition): Facade 
         clientId: String(payload['clientId']),
       };
     },
-    async revokeGrant(grantId) {
-      for (const model of ['AccessToken', 'RefreshToken', 'AuthorizationCode']) {
-        await auth.store.adapterFor(model).revokeByGrantId(grantId);
-      }
-      await auth.store.adapterFor('Grant').destroy(grantId);
-      auth.parts.grantMeta.delete(grantId);
-    },
+    revokeGrant: (grantId) => auth.revokeGrant(grantId),
   };
 }

@@ -2,7 +2,7 @@
 // has (auto-approval without cookies, control endpoints, token-endpoint counters and delays).
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { readBody } from '../http/node.ts';
+import { readBody, sendJson } from '../http/node.ts';
 import { randomSecret } from '../ids.ts';
 import type { DelayPhase, TokenRequestRecord } from '../types.ts';
 import type { UserDirectory } from '../users.ts';
@@ -23,6 +23,8 @@ export interface AuthServer {
   tokenRequests(clientId?: string): TokenRequestRecord[];
   resetTokenRequests(): void;
   revokeGrants(user: string, client?: string): Promise<number>;
+  /** Ends one grant: its access and refresh tokens and codes stop working at once. */
+  revokeGrant(grantId: string): Promise<void>;
   setDelay(ms: number, phase: DelayPhase): void;
 }
 
@@ -174,14 +176,41 @@ export async function createAuthServer(input: {
     let count = 0;
     for (const grant of store.grants()) {
       if (grant.accountId !== account || (clientId && grant.clientId !== clientId)) continue;
-      for (const model of ['AccessToken', 'RefreshToken', 'AuthorizationCode']) {
-        await store.adapterFor(model).revokeByGrantId(grant.grantId);
-      }
-      await store.adapterFor('Grant').destroy(grant.grantId);
-      parts.grantMeta.delete(grant.grantId);
+      await revokeGrant(grant.grantId);
       count++;
     }
     return count;
+  }
+
+  async function revokeGrant(grantId: string): Promise<void> {
+    for (const model of ['AccessToken', 'RefreshToken', 'AuthorizationCode']) {
+      await store.adapterFor(model).revokeByGrantId(grantId);
+    }
+    await store.adapterFor('Grant').destroy(grantId);
+    parts.grantMeta.delete(grantId);
+  }
+
+  /** Google's revocation endpoint (oauth2.googleapis.com/revoke): `token` in the query or form, no client
+   * authentication, and the whole grant ends. Only the Google clients' tokens are known there. */
+  async function googleRevoke(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
+    const form =
+      req.method === 'POST'
+        ? new URLSearchParams((await readBody(req, 64 * 1024)).toString('utf8'))
+        : undefined;
+    const token = url.searchParams.get('token') ?? form?.get('token') ?? '';
+    const payload = store.peek('AccessToken', token) ?? store.peek('RefreshToken', token);
+    const google = definitions.filter((d) => d.refreshTokenNeedsOfflineAccess).map((d) => d.clientId);
+    const live = payload && (typeof payload.exp !== 'number' || payload.exp * 1000 > Date.now());
+    if (
+      !payload?.grantId ||
+      !live ||
+      !google.includes(String(payload['clientId'])) ||
+      !store.peek('Grant', payload.grantId)
+    ) {
+      return sendJson(res, 400, { error: 'invalid_token', error_description: 'Token expired or revoked' });
+    }
+    await revokeGrant(payload.grantId);
+    return sendJson(res, 200, {});
   }
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -189,6 +218,8 @@ export async function createAuthServer(input: {
     const internal = req.headers[internalHeader.name] === internalHeader.value;
     if (url.pathname === '/_sandbox' || url.pathname.startsWith('/_sandbox/')) return controls(req, res, url);
     if (url.pathname.startsWith('/interaction/')) return consent.handlePage(req, res, url);
+    if (url.pathname === '/revoke' && (req.method === 'POST' || req.method === 'GET'))
+      return googleRevoke(req, res, url);
     // RFC 8414 metadata: the same document as OpenID discovery (oidc-provider serves only the latter).
     if (req.method === 'GET' && url.pathname === '/.well-known/oauth-authorization-server') {
       return relay(res, await self('/.well-known/openid-configuration', { method: 'GET' }));
@@ -221,6 +252,7 @@ export async function createAuthServer(input: {
       records.length = 0;
     },
     revokeGrants,
+    revokeGrant,
     setDelay(ms, phase) {
       settings.delayMs = Math.max(0, ms);
       settings.delayPhase = phase;

@@ -15,12 +15,12 @@ type Node =
   | { k: 'bin'; op: string; l: Node; r: Node }
   | { k: 'fn'; name: string; args: Node[] };
 
-const TOKEN =
+const TOKEN_SOURCE =
   /\s*(\.\.\.|\.\.|==|!=|<=|>=|&&|\|\||"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'|-?\d+(?:\.\d+)?|\$?[A-Za-z_][A-Za-z0-9_]*|[*[\]{}(),.:|!<>@])/y;
 
 function tokenize(src: string): string[] {
+  const TOKEN = new RegExp(TOKEN_SOURCE.source, 'y');
   const out: string[] = [];
-  TOKEN.lastIndex = 0;
   let at = 0;
   while (at < src.length) {
     if (/^\s*$/.test(src.slice(at))) break;
