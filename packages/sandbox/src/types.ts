@@ -18,8 +18,9 @@ export interface SandboxOAuthClient {
   scopes: string[];
   /** Every scope this provider's resource accepts. */
   scopesSupported: string[];
-  /** How the token endpoint expects client credentials. */
-  tokenEndpointAuthMethod: 'client_secret_basic' | 'client_secret_post' | 'client_secret_basic_or_post';
+  /** How the provider documents client authentication at its token endpoint. Google, Slack and GitHub
+   * accept both Basic and body credentials; Notion only Basic. */
+  tokenEndpointAuthMethod: 'client_secret_basic' | 'client_secret_post';
   /** RFC 8707 resource identifier (= token audience) of this provider's API. */
   resource: string;
 }
