@@ -80,6 +80,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       delayMs: options.tokenEndpointDelayMs ?? 0,
       delayPhase: 'before',
       extraRedirectUris: new Set(options.redirectUris ?? []),
+      defaultUser: users.defaultUser.name,
     };
     const auth = await createAuthServer({ issuer: url('authServer'), definitions, users, settings });
     servers.authServer.setHandler(auth.handle);
@@ -157,7 +158,14 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       },
       providers,
       users: users.names,
-      defaultUser: users.defaultUser.name,
+      get defaultUser() {
+        return settings.defaultUser;
+      },
+      setDefaultUser: (user) => {
+        const found = users.find(user);
+        if (!found) throw new Error(`unknown sandbox user: ${user}`);
+        settings.defaultUser = found.name;
+      },
       state,
       allowRedirectUri: (uri) => {
         settings.extraRedirectUris.add(uri);

@@ -102,7 +102,9 @@ export interface Sandbox {
   providers: Record<ProviderSlug, SandboxProvider> & Record<string, SandboxProvider>;
   /** Seeded user names (the first is the default user for auto-approval). */
   users: string[];
-  defaultUser: string;
+  /** Who auto-approval signs in when the authorization request has no login_hint (initially the first user). */
+  readonly defaultUser: string;
+  setDefaultUser(user: string): void;
   /** Read (and, for tests, inspect) each user's data in every imitation. */
   state: SandboxState;
   /** Accept this redirect URI for every sandbox client (and dynamically registered ones). */

@@ -216,6 +216,25 @@ describe('sandbox controls', () => {
     assert.equal(retry['error'], 'bad_refresh_token');
   });
 
+  test('default-user control: who auto-approval signs in without a login_hint', async () => {
+    assert.equal(sandbox.defaultUser, 'alice');
+    const { body } = await control('/default-user', { user: 'john.doe@example.com' });
+    assert.equal(body['defaultUser'], 'john-doe');
+    assert.equal(sandbox.defaultUser, 'john-doe');
+    try {
+      const tokens = await tokensFor(sandbox, 'slack', { scopes: ['users:read'] });
+      const who = (await (
+        await fetch(`${sandbox.urls.slack}/auth.test`, {
+          headers: { authorization: `Bearer ${tokens.accessToken}` },
+        })
+      ).json()) as Record<string, unknown>;
+      assert.equal(who['user_id'], sandbox.state.slack.workspace('john-doe').self.id);
+      assert.equal((await control('/default-user', { user: 'nobody' })).status, 400);
+    } finally {
+      sandbox.setDefaultUser('alice');
+    }
+  });
+
   test('access-token-ttl control changes expires_in of new tokens', async () => {
     await control('/access-token-ttl', { seconds: 42 });
     const tokens = await tokensFor(sandbox, 'sanitymcp');

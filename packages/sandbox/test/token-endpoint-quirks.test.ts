@@ -287,6 +287,17 @@ describe('token endpoint quirks', () => {
       assert.equal(body['duplicated_template_id'], null);
       assert.equal(body['scope'], undefined, 'Notion has no scopes');
 
+      const refreshed = await fetch(tokenEndpoint, {
+        method: 'POST',
+        headers: { authorization: basic(clientId, clientSecret), 'content-type': 'application/json' },
+        body: JSON.stringify({ grant_type: 'refresh_token', refresh_token: body['refresh_token'] }),
+      });
+      assert.equal(refreshed.status, 200);
+      const next = (await refreshed.json()) as Record<string, unknown>;
+      assert.equal(next['workspace_id'], workspace.id);
+      assert.notEqual(next['refresh_token'], body['refresh_token']);
+      assert.notEqual(next['access_token'], body['access_token']);
+
       const reused = await fetch(tokenEndpoint, {
         method: 'POST',
         headers: { authorization: basic(clientId, clientSecret), 'content-type': 'application/json' },
@@ -294,6 +305,11 @@ describe('token endpoint quirks', () => {
       });
       assert.equal(reused.status, 400);
       assert.equal(((await reused.json()) as Record<string, unknown>)['error'], 'invalid_grant');
+      // A replayed code revokes what it produced (RFC 6749 §4.1.2), including the refreshed pair.
+      const me = await fetch(`${sandbox.urls.notion}/v1/users/me`, {
+        headers: { authorization: `Bearer ${next['access_token']}`, 'notion-version': '2025-09-03' },
+      });
+      assert.equal(me.status, 401);
     });
   });
 

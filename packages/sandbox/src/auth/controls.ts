@@ -32,6 +32,8 @@ export function createControls(input: {
   tokenRequests(clientId?: string): TokenRequestRecord[];
   resetTokenRequests(): void;
   revokeGrants(user: string, client?: string): Promise<number>;
+  /** Canonical login name of a user (by name or e-mail), if seeded. */
+  findUser(nameOrEmail: string): string | undefined;
 }) {
   const { settings } = input;
   const view = () => ({
@@ -40,6 +42,7 @@ export function createControls(input: {
     accessTokenTtlSeconds: settings.accessTokenTtlSeconds,
     tokenEndpointDelay: { ms: settings.delayMs, phase: settings.delayPhase },
     extraRedirectUris: [...settings.extraRedirectUris],
+    defaultUser: settings.defaultUser,
   });
 
   return async function controls(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
@@ -87,6 +90,12 @@ export function createControls(input: {
         if (!Number.isFinite(ms) || ms < 0) return sendJson(res, 400, { error: 'ms must be a number >= 0' });
         settings.delayMs = ms;
         settings.delayPhase = phase;
+        return sendJson(res, 200, view());
+      }
+      case 'POST /_sandbox/default-user': {
+        const user = typeof body['user'] === 'string' ? input.findUser(body['user']) : undefined;
+        if (!user) return sendJson(res, 400, { error: 'unknown user' });
+        settings.defaultUser = user;
         return sendJson(res, 200, view());
       }
       case 'POST /_sandbox/access-token-ttl': {

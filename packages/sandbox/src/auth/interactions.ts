@@ -57,7 +57,7 @@ export function createConsentFlow(
       typeof interaction.params['login_hint'] === 'string' ? interaction.params['login_hint'] : undefined;
     if (settings.denyConsent || hint === DENY_HINT) return { ...DENIED };
     if (interaction.prompt.name === 'login') {
-      const user = hint ? users.find(hint) : users.defaultUser;
+      const user = users.find(hint || settings.defaultUser);
       if (!user) return { error: 'access_denied', error_description: `Unknown sandbox user "${hint}".` };
       return { login: { accountId: user.name } };
     }

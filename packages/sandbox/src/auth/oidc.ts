@@ -23,6 +23,8 @@ export interface AuthSettings {
   delayMs: number;
   delayPhase: 'before' | 'after';
   extraRedirectUris: Set<string>;
+  /** Who auto-approval signs in when the request has no login_hint. */
+  defaultUser: string;
 }
 
 export interface StaticClient {

@@ -163,6 +163,7 @@ export async function createAuthServer(input: {
       records.length = 0;
     },
     revokeGrants: (user, client) => revokeGrants(user, client),
+    findUser: (name) => users.find(name)?.name,
   });
 
   function tokenRequests(clientId?: string): TokenRequestRecord[] {
