@@ -36,16 +36,7 @@ describe('shipped definitions', () => {
     const all = builtinConnectors({ includeSandboxOnly: true });
     assert.deepEqual(
       all.map((c) => c.slug),
-      [
-        'gmail',
-        'googlecalendar',
-        'slack',
-        'github',
-        'notion',
-        'sanitymcp',
-        'sandbox_apikey',
-        'sandbox_basic',
-      ],
+      ['gmail', 'googlecalendar', 'slack', 'github', 'notion', 'sanitymcp', 'acmecrm', 'ticketdesk'],
     );
     for (const input of builtinConnectorInputs()) assert.equal(loadConnector(input).slug, input.slug);
   });
@@ -64,7 +55,7 @@ describe('shipped definitions', () => {
 
   it('leave sandbox-only services out by default', () => {
     const slugs = builtinConnectors().map((c) => c.slug);
-    assert.ok(!slugs.includes('sandbox_apikey') && !slugs.includes('sandbox_basic'));
+    assert.ok(!slugs.includes('acmecrm') && !slugs.includes('ticketdesk'));
     assert.ok(slugs.includes('gmail'));
   });
 
@@ -223,12 +214,12 @@ describe('broken definitions fail naming the connector and the field', () => {
   });
 
   it('credential forms', () => {
-    const apikey = structuredClone(builtinConnectorInputs().find((c) => c.slug === 'sandbox_apikey')!);
+    const apikey = structuredClone(builtinConnectorInputs().find((c) => c.slug === 'acmecrm')!);
     if (apikey.auth.type === 'api_key') apikey.auth.field = 'token';
-    assertInvalid(apikey, 'sandbox_apikey', 'auth.field', /names no credential field/);
-    const basic = structuredClone(builtinConnectorInputs().find((c) => c.slug === 'sandbox_basic')!);
+    assertInvalid(apikey, 'acmecrm', 'auth.field', /names no credential field/);
+    const basic = structuredClone(builtinConnectorInputs().find((c) => c.slug === 'ticketdesk')!);
     if (basic.auth.type === 'basic') basic.auth.fields[0]!.pattern = '([';
-    assertInvalid(basic, 'sandbox_basic', 'auth.fields[0].pattern', /regular expression/);
+    assertInvalid(basic, 'ticketdesk', 'auth.fields[0].pattern', /regular expression/);
   });
 
   it('tool names across connectors', () => {

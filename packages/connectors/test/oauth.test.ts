@@ -177,7 +177,7 @@ describe('revocation requests', () => {
   });
 
   it('non-OAuth connectors have none', () => {
-    const apikey = builtinConnectors({ includeSandboxOnly: true }).find((c) => c.slug === 'sandbox_apikey')!;
+    const apikey = builtinConnectors({ includeSandboxOnly: true }).find((c) => c.slug === 'acmecrm')!;
     assert.equal(buildRevocationRequest(apikey, creds), undefined);
   });
 });

@@ -295,16 +295,33 @@ describe('notion', () => {
 
 describe('other executors', () => {
   it('sandbox services: plain GETs', async () => {
-    const { requests, data } = await run('sandbox_apikey_list_items', { limit: 5 }, () =>
-      json(200, [{ id: 1 }]),
+    const { requests, data } = await run('acmecrm_list_contacts', { limit: 5 }, () =>
+      json(200, { object: 'list', url: '/v1/contacts', has_more: false, data: [{ id: 'cont_1' }] }),
     );
-    assert.deepEqual(requests, [{ method: 'GET', path: '/items', query: { limit: '5' } }]);
-    assert.deepEqual(data, { items: [{ id: 1 }] });
-    const basic = await run('sandbox_basic_get_profile', {}, () =>
-      json(401, { error: { code: 'unauthorized', message: 'bad credentials' } }),
+    assert.deepEqual(requests, [{ method: 'GET', path: '/v1/contacts', query: { limit: '5' } }]);
+    assert.deepEqual(data, { has_more: false, data: [{ id: 'cont_1' }] });
+    const acme = await run('acmecrm_get_account', {}, () =>
+      json(401, {
+        error: { type: 'authentication_error', code: 'invalid_api_key', message: 'Invalid API key' },
+      }),
     ).catch((e: unknown) => e);
-    assert.ok(basic instanceof ProviderError);
-    assert.deepEqual([basic.status, basic.code], [401, 'unauthorized']);
+    assert.ok(acme instanceof ProviderError);
+    assert.deepEqual([acme.status, acme.code], [401, 'invalid_api_key']);
+    const created = await run('ticketdesk_create_ticket', { subject: 'Printer', body: 'It is on fire' }, () =>
+      json(201, { ticket: { id: 7 } }),
+    );
+    assert.deepEqual(created.requests, [
+      {
+        method: 'POST',
+        path: '/api/v2/tickets',
+        body: { json: { ticket: { subject: 'Printer', comment: { body: 'It is on fire' } } } },
+      },
+    ]);
+    const desk = await run('ticketdesk_list_tickets', {}, () =>
+      json(401, { error: "Couldn't authenticate you" }),
+    ).catch((e: unknown) => e);
+    assert.ok(desk instanceof ProviderError);
+    assert.deepEqual([desk.status, desk.providerMessage], [401, "Couldn't authenticate you"]);
   });
 
   it('non-JSON error bodies and empty success bodies', async () => {

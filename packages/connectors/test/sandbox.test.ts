@@ -115,7 +115,7 @@ describe('sandboxConnector', () => {
       () => sandboxConnector(all.find((c) => c.slug === 'gmail')!, { apiBaseUrl: SANDBOX }),
       /needs oauth endpoints/,
     );
-    const apikey = sandboxConnector(all.find((c) => c.slug === 'sandbox_apikey')!, {
+    const apikey = sandboxConnector(all.find((c) => c.slug === 'acmecrm')!, {
       apiBaseUrl: `${SANDBOX}/apikey`,
     });
     assert.equal(resolveBaseUrl(apikey), `${SANDBOX}/apikey`);
@@ -124,7 +124,7 @@ describe('sandboxConnector', () => {
     });
     assert.equal(resolveBaseUrl(sanity), `${SANDBOX}/mcp`);
     assert.throws(
-      () => sandboxConnector(all.find((c) => c.slug === 'sandbox_basic')!, { apiBaseUrl: 'ftp://x' }),
+      () => sandboxConnector(all.find((c) => c.slug === 'ticketdesk')!, { apiBaseUrl: 'ftp://x' }),
       /http or https/,
     );
   });

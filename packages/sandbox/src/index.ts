@@ -11,6 +11,7 @@ import { createTokenVerifier } from './auth/verify.ts';
 import { type LateServer, listenLate } from './http/node.ts';
 import { createMcpApp } from './mcp/server.ts';
 import { createSanityState } from './mcp/state.ts';
+import { startModelServer } from './model/index.ts';
 import { ACME_HEADER, createAcmeCrm } from './providers/acmecrm.ts';
 import { createGithubApp } from './providers/github/index.ts';
 import { createGithubState } from './providers/github/state.ts';
@@ -29,6 +30,7 @@ import type { Sandbox, SandboxOptions } from './types.ts';
 import { createUserDirectory } from './users.ts';
 
 export { DENY_HINT } from './auth/interactions.ts';
+export { type ModelServer, type Script, startModelServer } from './model/index.ts';
 export type { SandboxState } from './state.ts';
 export type * from './types.ts';
 export { SANDBOX_PASSWORD, type SandboxUser, SEEDED_USERS } from './users.ts';
@@ -82,6 +84,8 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       extraRedirectUris: new Set(options.redirectUris ?? []),
       defaultUser: users.defaultUser.name,
     };
+    const model = await startModelServer({ ...options.model, host });
+    closers.push(() => model.close());
     const auth = await createAuthServer({ issuer: url('authServer'), definitions, users, settings });
     servers.authServer.setHandler(auth.handle);
 
@@ -155,7 +159,9 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
         acmecrm: url('acmecrm'),
         ticketdesk: url('ticketdesk'),
         control: `${auth.issuer}/_sandbox`,
+        model: model.url,
       },
+      model,
       providers,
       users: users.names,
       get defaultUser() {

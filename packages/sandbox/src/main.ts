@@ -53,6 +53,9 @@ if (values.json) {
     `  authorization server  ${sandbox.urls.authServer}`,
   ];
   lines.push(`  control endpoints     ${sandbox.urls.control}`);
+  lines.push(
+    `  scripted model        ${sandbox.urls.model}  (Anthropic: baseURL=${sandbox.model.anthropicBaseUrl}, OpenAI: baseURL=${sandbox.model.openaiBaseUrl})`,
+  );
   for (const p of Object.values(sandbox.providers)) {
     lines.push(`  ${p.slug.padEnd(20)}  ${p.apiBaseUrl}   (stands in for ${p.realBaseUrl})`);
     if (p.oauth)

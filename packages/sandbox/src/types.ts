@@ -1,3 +1,4 @@
+import type { ModelServer, ModelServerOptions } from './model/index.ts';
 // Public contract of the sandbox: what `startSandbox()` returns and accepts.
 // The connectors package and the gateway configure themselves from these values.
 
@@ -66,6 +67,8 @@ export interface SandboxUrls {
   ticketdesk: string;
   /** Control endpoints live under `${authServer}/_sandbox/`. */
   control: string;
+  /** Scripted model server: Anthropic Messages at `${model}/v1/messages`, OpenAI at `${model}/v1`. */
+  model: string;
 }
 
 export type ProviderSlug =
@@ -95,10 +98,14 @@ export interface SandboxOptions {
   now?: Date;
   /** Delay injected on the token endpoint (ms). Default 0. */
   tokenEndpointDelayMs?: number;
+  /** The scripted model server's options (script, port). */
+  model?: Omit<ModelServerOptions, 'host'>;
 }
 
 export interface Sandbox {
   urls: SandboxUrls;
+  /** The scripted model server (Anthropic Messages + OpenAI APIs). */
+  model: ModelServer;
   providers: Record<ProviderSlug, SandboxProvider> & Record<string, SandboxProvider>;
   /** Seeded user names (the first is the default user for auto-approval). */
   users: string[];
