@@ -3,6 +3,7 @@
  * singletons: tests start several gateways in one process against one database.
  */
 import { getRequestListener } from '@hono/node-server';
+import { builtinConnectors, type ConnectorDefinition } from '@latchkey/connectors';
 import type { Hono } from 'hono';
 import { type Clock, systemClock } from './clock.ts';
 import { type Config, derivePublicUrl } from './config/config.ts';
@@ -13,10 +14,14 @@ import { createMetrics, type Metrics } from './ops/metrics.ts';
 import { type AppEnv, createApp } from './server/app.ts';
 import { type Listening, listen } from './server/listen.ts';
 import { mountTokenEndpoint } from './server/token-endpoint.ts';
-import { type ApiAccess, createApiAccess } from './services/api-access.ts';
+import type { ApiAccess } from './services/api-access.ts';
+import type { PlatformCredentials } from './services/catalog.ts';
+import { createServices, type Services } from './services/index.ts';
+import type { HttpFetch } from './services/oauth.ts';
 import { openStore, type Store } from './store/store.ts';
 import { apiServices } from './transports/api/index.ts';
 import { type CompatTransport, createCompatTransport } from './transports/compat/index.ts';
+import { mountHostedPages } from './transports/hosted/routes.ts';
 
 export interface RuntimeOptions {
   config: Config;
@@ -24,6 +29,14 @@ export interface RuntimeOptions {
   clock?: Clock;
   /** Gateways take the embedded store's exclusive lock; CLI commands do not. */
   gatewayLock?: boolean;
+  /** The connector catalog (default: the shipped definitions; `latchkey dev` passes sandbox variants). */
+  connectors?: ConnectorDefinition[];
+  /** Deployment-wide OAuth apps per connector slug ("managed credentials"). */
+  platformCredentials?: Record<string, PlatformCredentials>;
+  /** Outgoing HTTP for OAuth and provider calls (default: global fetch). */
+  fetch?: HttpFetch;
+  /** Test hook: runs between a refresh response and storing it (crash-during-refresh tests). */
+  afterRefreshResponse?: (accountId: string) => Promise<void>;
 }
 
 /** The parts both gateways and CLI commands need: store (migrated), key ring, signer, services. */
@@ -34,7 +47,10 @@ export interface Runtime {
   store: Store;
   keyring: Keyring;
   signer: Signer;
+  services: Services;
   apiAccess: ApiAccess;
+  /** Public base URL: configured, or derived (updated once a gateway listens). */
+  urls: { publicUrl: string };
   close(): Promise<void>;
 }
 
@@ -67,13 +83,36 @@ export async function openRuntime(opts: RuntimeOptions): Promise<Runtime> {
     if (applied.length > 0) logger.info({ applied }, 'migrations applied');
     await ensureSigningKey(store, keyring, clock);
     const signer = await createSigner(store, keyring);
-    const apiAccess = createApiAccess({
+    const urls = { publicUrl: derivePublicUrl(config, config.port) };
+    const services = createServices({
+      config,
       store,
+      keyring,
       signer,
       clock,
-      tokenTtlSeconds: config.accessTokenTtlSeconds,
+      logger,
+      publicUrl: () => urls.publicUrl,
+      connectors: opts.connectors ?? builtinConnectors(),
+      platformCredentials: opts.platformCredentials,
+      fetch: opts.fetch ?? ((url, init) => fetch(url, init)),
+      afterRefreshResponse: opts.afterRefreshResponse,
     });
-    return { config, logger, clock, store, keyring, signer, apiAccess, close: () => store.close() };
+    return {
+      config,
+      logger,
+      clock,
+      store,
+      keyring,
+      signer,
+      services,
+      apiAccess: services.apiAccess,
+      urls,
+      close: async () => {
+        await services.refresher.stop();
+        await services.credentials.flush().catch(() => {});
+        await store.close();
+      },
+    };
   } catch (e) {
     await store.close();
     throw e;
@@ -92,12 +131,12 @@ export interface Gateway extends Runtime {
 
 export async function createGateway(opts: Omit<RuntimeOptions, 'gatewayLock'>): Promise<Gateway> {
   const runtime = await openRuntime({ ...opts, gatewayLock: true });
-  const { config, logger, store, signer, apiAccess } = runtime;
+  const { config, logger, store, signer, apiAccess, services } = runtime;
   const metrics = createMetrics();
   const app = createApp({ logger, metrics, store });
   mountTokenEndpoint(app, { apiAccess, signer });
   const compat = createCompatTransport({
-    services: apiServices(runtime),
+    services: apiServices(services),
     authenticate: async (authorization) => {
       try {
         const principal = await apiAccess.authenticate(authorization);
@@ -114,6 +153,7 @@ export async function createGateway(opts: Omit<RuntimeOptions, 'gatewayLock'>): 
   app.get('/api/v1/openapi.json', (c) =>
     c.json(compat.openapi({ title: 'Latchkey API (Scalekit AgentKit compatible)', version: '1' })),
   );
+  mountHostedPages(app, services.authorization);
   app.route('/', compat.restApp);
 
   let listening: Listening | undefined;
@@ -137,6 +177,8 @@ export async function createGateway(opts: Omit<RuntimeOptions, 'gatewayLock'>): 
       });
       gateway.port = listening.port;
       gateway.url = derivePublicUrl(config, listening.port);
+      runtime.urls.publicUrl = gateway.url;
+      services.refresher.start();
       logger.info(
         { url: gateway.url, port: listening.port, store: store.dialect },
         'latchkey gateway listening',

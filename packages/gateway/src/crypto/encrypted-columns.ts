@@ -11,6 +11,10 @@ export interface EncryptedColumn {
 
 export const ENCRYPTED_COLUMNS: EncryptedColumn[] = [
   { table: 'signing_keys', idColumn: 'kid', column: 'private_key_enc' },
+  { table: 'connections', idColumn: 'id', column: 'oauth_client_secret_enc' },
+  { table: 'connected_accounts', idColumn: 'id', column: 'credentials_enc' },
+  { table: 'auth_requests', idColumn: 'id', column: 'flow_secret_enc' },
+  { table: 'auth_requests', idColumn: 'id', column: 'pending_credentials_enc' },
 ];
 
 export const aadFor = (table: string, id: string, column: string): string => `${table}:${id}:${column}`;

@@ -39,11 +39,106 @@ export interface MetaTable {
   updated_at: number;
 }
 
+export interface ConnectionsTable {
+  id: string;
+  environment_id: string;
+  /** The connection name (`key_id` on the wire), unique per environment. */
+  name: string;
+  /** Connector slug. */
+  connector: string;
+  enabled: number;
+  /** JSON array of scopes; null = the connector's defaults. */
+  scopes: string | null;
+  oauth_client_id: string | null;
+  oauth_client_secret_enc: string | null;
+  /** Use the deployment's (platform, or sandbox in dev) OAuth app instead of own credentials. */
+  use_platform_credentials: number;
+  /** JSON ConnectionSettings. */
+  settings: string;
+  created_at: number;
+  updated_at: number;
+}
+
+export type AccountStatus = 'ACTIVE' | 'EXPIRED' | 'PENDING_AUTH' | 'PENDING_VERIFICATION' | 'DISCONNECTED';
+
+export interface ConnectedAccountsTable {
+  id: string;
+  environment_id: string;
+  connection_id: string;
+  identifier: string;
+  status: AccountStatus;
+  status_reason: string | null;
+  /** JSON credentials (tokens or static fields), encrypted. */
+  credentials_enc: string | null;
+  token_expires_at: number | null;
+  /** JSON: provider account id, token-response metadata, scopes. */
+  metadata: string;
+  /** JSON Struct given by the app (api_config). */
+  api_config: string | null;
+  /** Bumped on every credential write: refreshes compare it to detect a concurrent one. */
+  version: number;
+  /** Background refresher lease. */
+  lease_owner: string | null;
+  lease_until: number | null;
+  last_used_at: number | null;
+  created_at: number;
+  updated_at: number;
+}
+
+export type AuthRequestStatus = 'created' | 'started' | 'pending_verification' | 'completed' | 'failed';
+
+/** An authorization link and the flow it starts (OAuth state + PKCE, or a credential form). */
+export interface AuthRequestsTable {
+  id: string;
+  environment_id: string;
+  account_id: string;
+  link_hash: string;
+  expires_at: number;
+  used_at: number | null;
+  app_state: string | null;
+  user_verify_url: string | null;
+  /** SHA-256 of the OAuth `state` (or credential-form token) handed to the browser. */
+  flow_state_hash: string | null;
+  /** Encrypted JSON: PKCE code verifier and the redirect URI used. */
+  flow_secret_enc: string | null;
+  /** Encrypted credentials waiting for user verification. */
+  pending_credentials_enc: string | null;
+  status: AuthRequestStatus;
+  failure: string | null;
+  created_at: number;
+  updated_at: number;
+}
+
+export type AccountEventType =
+  | 'created'
+  | 'authorized'
+  | 'verified'
+  | 'refreshed'
+  | 'refresh_failed'
+  | 'expired'
+  | 'disconnected'
+  | 'deleted'
+  | 'link_created'
+  | 'credentials_updated';
+
+export interface AccountEventsTable {
+  id: string;
+  account_id: string;
+  environment_id: string;
+  type: AccountEventType;
+  reason: string | null;
+  at: number;
+}
+
 export interface Database {
   environments: EnvironmentsTable;
   api_clients: ApiClientsTable;
   signing_keys: SigningKeysTable;
   meta: MetaTable;
+  connections: ConnectionsTable;
+  connected_accounts: ConnectedAccountsTable;
+  auth_requests: AuthRequestsTable;
+  account_events: AccountEventsTable;
 }
 
 export type { Generated };

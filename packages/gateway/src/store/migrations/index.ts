@@ -4,9 +4,11 @@
  */
 import type { Migration, MigrationProvider } from 'kysely/migration';
 import * as m001 from './001_foundation.ts';
+import * as m002 from './002_accounts.ts';
 
 const MIGRATIONS: Record<string, Migration> = {
   '001_foundation': m001,
+  '002_accounts': m002,
 };
 
 export const migrationProvider: MigrationProvider = {

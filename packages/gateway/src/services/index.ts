@@ -1,0 +1,77 @@
+/** Builds every service from the ports; the composition root and CLI commands call this. */
+import type { ConnectorDefinition } from '@latchkey/connectors';
+import type { Clock } from '../clock.ts';
+import type { Config } from '../config/config.ts';
+import type { Keyring } from '../crypto/keyring.ts';
+import type { Signer } from '../crypto/signing.ts';
+import type { Logger } from '../ops/log.ts';
+import type { Store } from '../store/store.ts';
+import { createAccounts } from './accounts.ts';
+import { createApiAccess } from './api-access.ts';
+import { createAuthorization } from './authorization.ts';
+import { createCatalog, type PlatformCredentials } from './catalog.ts';
+import { createConnections } from './connections.ts';
+import { createCredentials } from './credentials.ts';
+import type { HttpFetch } from './oauth.ts';
+import { createRefresher } from './refresher.ts';
+
+export interface ServiceDeps {
+  config: Config;
+  store: Store;
+  keyring: Keyring;
+  signer: Signer;
+  clock: Clock;
+  logger: Logger;
+  /** The public base URL (known once the gateway listens). */
+  publicUrl: () => string;
+  connectors: ConnectorDefinition[];
+  platformCredentials?: Record<string, PlatformCredentials> | undefined;
+  fetch: HttpFetch;
+  /** Test hook, see CredentialsOptions. */
+  afterRefreshResponse?: ((accountId: string) => Promise<void>) | undefined;
+}
+
+export function createServices(d: ServiceDeps) {
+  const { store, keyring, clock, logger, config } = d;
+  const catalog = createCatalog({ connectors: d.connectors, platformCredentials: d.platformCredentials });
+  const apiAccess = createApiAccess({
+    store,
+    signer: d.signer,
+    clock,
+    tokenTtlSeconds: config.accessTokenTtlSeconds,
+  });
+  const connections = createConnections({ store, keyring, clock, catalog, publicUrl: d.publicUrl });
+  const accounts = createAccounts({ store, keyring, clock, connections, fetch: d.fetch, logger });
+  const credentials = createCredentials({
+    store,
+    clock,
+    logger,
+    accounts,
+    connections,
+    fetch: d.fetch,
+    refreshMarginSeconds: config.refreshMarginSeconds,
+    ...(d.afterRefreshResponse ? { afterRefreshResponse: d.afterRefreshResponse } : {}),
+  });
+  const authorization = createAuthorization({
+    store,
+    keyring,
+    clock,
+    logger,
+    connections,
+    accounts,
+    fetch: d.fetch,
+    publicUrl: d.publicUrl,
+    linkTtlSeconds: config.authLinkTtlSeconds,
+  });
+  const refresher = createRefresher({
+    repo: accounts.repo,
+    credentials,
+    clock,
+    logger,
+    intervalSeconds: config.refreshIntervalSeconds,
+    marginSeconds: config.refreshMarginSeconds,
+  });
+  return { catalog, apiAccess, connections, accounts, credentials, authorization, refresher };
+}
+
+export type Services = ReturnType<typeof createServices>;

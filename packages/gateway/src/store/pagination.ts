@@ -1,0 +1,31 @@
+/** Page tokens: opaque to callers, an offset inside. A malformed token is the caller's error. */
+import { invalidArgument } from '../errors.ts';
+
+export interface Page {
+  offset: number;
+  limit: number;
+}
+
+export function pageOf(
+  pageSize: number | undefined,
+  pageToken: string | undefined,
+  max: number,
+  def = max,
+): Page {
+  const limit = pageSize && pageSize > 0 ? Math.min(pageSize, max) : def;
+  if (!pageToken) return { offset: 0, limit };
+  const m = /^o(\d{1,9})$/.exec(Buffer.from(pageToken, 'base64url').toString('latin1'));
+  if (!m) throw invalidArgument('page_token', 'is not a page token this server issued');
+  return { offset: Number(m[1]), limit };
+}
+
+const token = (offset: number): string => Buffer.from(`o${offset}`, 'latin1').toString('base64url');
+
+/** Next and previous page tokens for a page of `count` rows out of `total`. */
+export function pageTokens(page: Page, total: number): { nextPageToken: string; prevPageToken: string } {
+  const next = page.offset + page.limit;
+  return {
+    nextPageToken: next < total ? token(next) : '',
+    prevPageToken: page.offset > 0 ? token(Math.max(0, page.offset - page.limit)) : '',
+  };
+}
