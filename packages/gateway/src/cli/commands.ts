@@ -63,16 +63,17 @@ export const COMMANDS: Command[] = [
   },
   {
     name: 'dev',
-    summary: 'Run a gateway for development: embedded storage, a dev environment and API client',
-    usage: '[--config FILE]',
+    summary: 'Run a gateway for development: embedded storage, the sandbox, a dev environment and API client',
+    usage: '[--config FILE] [--no-sandbox]',
     help:
-      'Like start, with embedded defaults. On first run creates the environment "dev" and an API client,\n' +
-      'prints SCALEKIT_ENV_URL, SCALEKIT_CLIENT_ID and SCALEKIT_CLIENT_SECRET and writes them to\n' +
-      '<data dir>/dev.env (source it from scripts).',
-    options: {},
+      'Like start, with embedded defaults and the sandbox (a real OAuth server, provider imitations, an\n' +
+      'upstream MCP server and a scripted model on loopback). On first run creates the environment "dev",\n' +
+      'an API client and a connection per sandbox connector; prints SCALEKIT_ENV_URL, SCALEKIT_CLIENT_ID\n' +
+      'and SCALEKIT_CLIENT_SECRET and writes them to <data dir>/dev.env (source it from scripts).',
+    options: { 'no-sandbox': { type: 'boolean' } },
     async run(values, positionals) {
       noPositionals(positionals);
-      return runDev(configFrom(values));
+      return runDev(configFrom(values), { sandbox: !values['no-sandbox'] });
     },
   },
   {
@@ -211,6 +212,87 @@ export const COMMANDS: Command[] = [
       return withRuntime(values, async (rt) => {
         await rt.apiAccess.revokeClient(id);
         console.log(`revoked ${id}`);
+        return 0;
+      });
+    },
+  },
+  {
+    name: 'connection create',
+    summary: 'Create a connection to a connector in an environment',
+    usage: '--env NAME --connector SLUG [--name NAME] [--client-id ID --client-secret SECRET] [--scopes a,b]',
+    help:
+      'Creates a connection. OAuth connectors use the deployment\'s platform app unless --client-id and\n' +
+      '--client-secret are given; register the printed redirect URI with the provider.',
+    options: {
+      env: { type: 'string' },
+      connector: { type: 'string' },
+      name: { type: 'string' },
+      'client-id': { type: 'string' },
+      'client-secret': { type: 'string' },
+      scopes: { type: 'string' },
+    },
+    async run(values, positionals) {
+      noPositionals(positionals);
+      const envName = values['env'];
+      const connector = values['connector'];
+      if (typeof envName !== 'string') throw new UsageError('--env NAME is required');
+      if (typeof connector !== 'string') throw new UsageError('--connector SLUG is required');
+      return withRuntime(values, async (rt) => {
+        const env = await rt.apiAccess.getEnvironmentByName(envName);
+        const str = (k: string) => (typeof values[k] === 'string' ? (values[k] as string) : undefined);
+        const c = await rt.services.connections.create(env.id, {
+          connector,
+          name: str('name'),
+          oauthClientId: str('client-id'),
+          oauthClientSecret: str('client-secret'),
+          scopes: str('scopes')?.split(',').map((x) => x.trim()).filter(Boolean),
+        });
+        console.log(`created connection ${c.name} (${c.id}) for ${c.connector.slug}`);
+        if (c.connector.auth.type === 'oauth2') {
+          console.log(`redirect URI to register with the provider: ${c.redirectUri}`);
+          if (!c.configured) console.log('no OAuth app yet: set --client-id/--client-secret (or configure platform credentials)');
+        }
+        return 0;
+      });
+    },
+  },
+  {
+    name: 'connection list',
+    summary: 'List the connections of an environment',
+    usage: '--env NAME',
+    help: 'Lists connection names, connectors and whether they are ready to authorize users.',
+    options: { env: { type: 'string' } },
+    async run(values, positionals) {
+      noPositionals(positionals);
+      const envName = values['env'];
+      if (typeof envName !== 'string') throw new UsageError('--env NAME is required');
+      return withRuntime(values, async (rt) => {
+        const env = await rt.apiAccess.getEnvironmentByName(envName);
+        const { connections } = await rt.services.connections.list(env.id, { pageSize: 100 });
+        if (connections.length === 0) console.log('no connections; create one with: latchkey connection create');
+        for (const c of connections) {
+          console.log(`${c.name}\t${c.connector.slug}\t${c.enabled ? 'enabled' : 'disabled'}\t${c.configured ? 'ready' : 'needs OAuth credentials'}`);
+        }
+        return 0;
+      });
+    },
+  },
+  {
+    name: 'connection delete',
+    summary: 'Delete a connection (and its connected accounts)',
+    usage: '--env NAME CONNECTION_NAME',
+    help: 'Deletes the connection and forgets its accounts\' credentials (delete accounts first to revoke them at the provider).',
+    options: { env: { type: 'string' } },
+    async run(values, positionals) {
+      const name = requireOne(positionals, 'CONNECTION_NAME');
+      const envName = values['env'];
+      if (typeof envName !== 'string') throw new UsageError('--env NAME is required');
+      return withRuntime(values, async (rt) => {
+        const env = await rt.apiAccess.getEnvironmentByName(envName);
+        const c = await rt.services.connections.findByName(env.id, name);
+        if (!c) throw new Error(`no connection named "${name}" in environment ${envName}`);
+        await rt.services.connections.delete(env.id, c.id);
+        console.log(`deleted connection ${name}`);
         return 0;
       });
     },

@@ -3,7 +3,8 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type Config, ConfigError } from '../config/config.ts';
 import { KeyringError } from '../crypto/keyring.ts';
-import { createGateway, type Gateway } from '../gateway.ts';
+import { sandboxCatalog } from '../dev/sandbox-catalog.ts';
+import { createGateway, type Gateway, type RuntimeOptions } from '../gateway.ts';
 import { PortInUseError } from '../server/listen.ts';
 import { GatewayLockedError } from '../store/sqlite.ts';
 import { StoreUnavailableError } from '../store/store.ts';
@@ -22,10 +23,10 @@ export function explainStartupError(e: unknown): Error {
   return e instanceof Error ? e : new Error(String(e));
 }
 
-async function startGateway(config: Config): Promise<Gateway> {
+async function startGateway(config: Config, extra: Partial<Omit<RuntimeOptions, 'config'>> = {}): Promise<Gateway> {
   let gateway: Gateway | undefined;
   try {
-    gateway = await createGateway({ config });
+    gateway = await createGateway({ config, ...extra });
     await gateway.listen();
     return gateway;
   } catch (e) {
@@ -34,7 +35,7 @@ async function startGateway(config: Config): Promise<Gateway> {
   }
 }
 
-function untilSignal(gateway: Gateway): Promise<number> {
+function untilSignal(gateway: Gateway, alsoClose: () => Promise<void> = async () => {}): Promise<number> {
   return new Promise((resolve) => {
     let stopping = false;
     const stop = (signal: string) => {
@@ -44,7 +45,10 @@ function untilSignal(gateway: Gateway): Promise<number> {
       }
       stopping = true;
       gateway.logger.info({ signal }, 'shutting down');
-      gateway.close().then(
+      gateway
+        .close()
+        .then(alsoClose)
+        .then(
         () => resolve(0),
         (e) => {
           gateway.logger.error({ err: e }, 'shutdown failed');
@@ -92,27 +96,69 @@ async function ensureDevCredentials(gateway: Gateway): Promise<{ clientId: strin
   return { clientId: client.id, clientSecret };
 }
 
-export async function runDev(config: Config): Promise<number> {
-  const gateway = await startGateway(config);
+/** Creates a connection named after each sandbox connector the dev environment lacks. */
+async function ensureDevConnections(gateway: Gateway): Promise<string[]> {
+  const env = await gateway.apiAccess.getEnvironmentByName(DEV_ENV);
+  const created: string[] = [];
+  for (const connector of gateway.services.catalog.list()) {
+    if (await gateway.services.connections.findByName(env.id, connector.slug)) continue;
+    await gateway.services.connections.create(env.id, { connector: connector.slug, name: connector.slug });
+    created.push(connector.slug);
+  }
+  return created;
+}
+
+export async function runDev(config: Config, opts: { sandbox: boolean } = { sandbox: true }): Promise<number> {
+  const started = performance.now();
+  // The sandbox is loaded only here: production gateways never import it.
+  const sandbox = opts.sandbox ? await (await import('@latchkey/sandbox')).startSandbox() : undefined;
+  let gateway: Gateway;
+  try {
+    gateway = await startGateway(config, sandbox ? sandboxCatalog(sandbox) : {});
+  } catch (e) {
+    await sandbox?.close();
+    throw e;
+  }
   const { clientId, clientSecret } = await ensureDevCredentials(gateway);
+  const connections = sandbox ? await ensureDevConnections(gateway) : [];
   const envFile = join(config.dataDir, 'dev.env');
   const lines = [
     `SCALEKIT_ENV_URL=${gateway.url}`,
     `SCALEKIT_CLIENT_ID=${clientId}`,
     `SCALEKIT_CLIENT_SECRET=${clientSecret}`,
   ];
+  if (sandbox) lines.push(`ANTHROPIC_BASE_URL=${sandbox.model.anthropicBaseUrl}`, `OPENAI_BASE_URL=${sandbox.model.openaiBaseUrl}`);
   writeFileSync(envFile, `${lines.join('\n')}\n`, { mode: 0o600 });
+  const names = gateway.services.catalog.list().map((c) => c.slug);
+  const ms = Math.round(performance.now() - started);
   process.stdout.write(
     [
       '',
-      `Latchkey dev gateway on ${gateway.url}  (environment "${DEV_ENV}", ${gateway.store.dialect} store)`,
+      `Latchkey dev gateway on ${gateway.url}  (environment "${DEV_ENV}", ${gateway.store.dialect} store, ready in ${ms} ms)`,
       '',
       ...lines.map((l) => `  ${l}`),
       '',
-      `These are saved in ${envFile}; load them in a shell with:  set -a; . ${envFile}; set +a`,
-      `Health: ${gateway.url}/healthz   JWKS: ${gateway.url}/keys   Stop: Ctrl-C`,
+      `Saved in ${envFile}; load them in a shell with:  set -a; . ${envFile}; set +a`,
+      ...(sandbox
+        ? [
+            '',
+            `Sandbox (fake providers on loopback): OAuth server ${sandbox.urls.authServer}, users ${sandbox.users.join(', ')}`,
+            `Connections in "${DEV_ENV}": ${names.join(', ')}${connections.length ? ` (created now: ${connections.join(', ')})` : ''}`,
+            '',
+            'Try it:',
+            '  1. Get an authorization link for a user (Node, with @scalekit-sdk/node):',
+            "       const { ScalekitClient } = await import('@scalekit-sdk/node');",
+            '       const sk = new ScalekitClient(process.env.SCALEKIT_ENV_URL, process.env.SCALEKIT_CLIENT_ID, process.env.SCALEKIT_CLIENT_SECRET);',
+            "       const { link } = await sk.actions.getAuthorizationLink({ connectionName: 'gmail', identifier: 'user_123' });",
+            '  2. Open the link: the sandbox signs you in as alice and grants consent (no real Google account).',
+            "  3. Call a tool: await sk.actions.executeTool({ toolName: 'gmail_fetch_mails', identifier: 'user_123', connector: 'gmail', toolInput: {} })",
+            '     or the API through the proxy: await sk.actions.request({ connectionName: \'gmail\', identifier: \'user_123\', path: \'/gmail/v1/users/me/labels\' })',
+          ]
+        : []),
+      '',
+      `Health: ${gateway.url}/healthz   API reference: ${gateway.url}/api/v1/openapi.json   Stop: Ctrl-C`,
       '',
     ].join('\n'),
   );
-  return untilSignal(gateway);
+  return untilSignal(gateway, async () => sandbox?.close());
 }

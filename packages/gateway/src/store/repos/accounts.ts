@@ -53,7 +53,7 @@ export function accountsRepo(db: Kysely<Database>) {
       if (filter.identifier) q = q.where('identifier', '=', filter.identifier);
       if (filter.query) {
         const like = `%${filter.query.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-        q = q.where((eb) => eb(eb.fn('lower', ['identifier']), 'like', like));
+        q = q.where(sql<boolean>`lower(identifier) like ${like} escape '\\'`);
       }
       const total = Number((await q.select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n);
       const rows = await q

@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import { type Kysely, sql } from 'kysely';
 import { found, orConflict } from '../errors.ts';
 import type { Page } from '../pagination.ts';
 import type { ConnectionsTable, Database } from '../schema.ts';
@@ -39,9 +39,7 @@ export function connectionsRepo(db: Kysely<Database>) {
       if (filter.connector) q = q.where('connector', '=', filter.connector);
       if (filter.query) {
         const like = `%${filter.query.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-        q = q.where((eb) =>
-          eb.or([eb(eb.fn('lower', ['name']), 'like', like), eb('connector', 'like', like)]),
-        );
+        q = q.where(sql<boolean>`(lower(name) like ${like} escape '\\' or connector like ${like} escape '\\')`);
       }
       const total = Number((await q.select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n);
       const rows = await q
