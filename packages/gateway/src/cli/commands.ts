@@ -221,7 +221,7 @@ export const COMMANDS: Command[] = [
     summary: 'Create a connection to a connector in an environment',
     usage: '--env NAME --connector SLUG [--name NAME] [--client-id ID --client-secret SECRET] [--scopes a,b]',
     help:
-      'Creates a connection. OAuth connectors use the deployment\'s platform app unless --client-id and\n' +
+      "Creates a connection. OAuth connectors use the deployment's platform app unless --client-id and\n" +
       '--client-secret are given; register the printed redirect URI with the provider.',
     options: {
       env: { type: 'string' },
@@ -245,12 +245,18 @@ export const COMMANDS: Command[] = [
           name: str('name'),
           oauthClientId: str('client-id'),
           oauthClientSecret: str('client-secret'),
-          scopes: str('scopes')?.split(',').map((x) => x.trim()).filter(Boolean),
+          scopes: str('scopes')
+            ?.split(',')
+            .map((x) => x.trim())
+            .filter(Boolean),
         });
         console.log(`created connection ${c.name} (${c.id}) for ${c.connector.slug}`);
         if (c.connector.auth.type === 'oauth2') {
           console.log(`redirect URI to register with the provider: ${c.redirectUri}`);
-          if (!c.configured) console.log('no OAuth app yet: set --client-id/--client-secret (or configure platform credentials)');
+          if (!c.configured)
+            console.log(
+              'no OAuth app yet: set --client-id/--client-secret (or configure platform credentials)',
+            );
         }
         return 0;
       });
@@ -269,9 +275,12 @@ export const COMMANDS: Command[] = [
       return withRuntime(values, async (rt) => {
         const env = await rt.apiAccess.getEnvironmentByName(envName);
         const { connections } = await rt.services.connections.list(env.id, { pageSize: 100 });
-        if (connections.length === 0) console.log('no connections; create one with: latchkey connection create');
+        if (connections.length === 0)
+          console.log('no connections; create one with: latchkey connection create');
         for (const c of connections) {
-          console.log(`${c.name}\t${c.connector.slug}\t${c.enabled ? 'enabled' : 'disabled'}\t${c.configured ? 'ready' : 'needs OAuth credentials'}`);
+          console.log(
+            `${c.name}\t${c.connector.slug}\t${c.enabled ? 'enabled' : 'disabled'}\t${c.configured ? 'ready' : 'needs OAuth credentials'}`,
+          );
         }
         return 0;
       });
@@ -281,7 +290,7 @@ export const COMMANDS: Command[] = [
     name: 'connection delete',
     summary: 'Delete a connection (and its connected accounts)',
     usage: '--env NAME CONNECTION_NAME',
-    help: 'Deletes the connection and forgets its accounts\' credentials (delete accounts first to revoke them at the provider).',
+    help: "Deletes the connection and forgets its accounts' credentials (delete accounts first to revoke them at the provider).",
     options: { env: { type: 'string' } },
     async run(values, positionals) {
       const name = requireOne(positionals, 'CONNECTION_NAME');

@@ -23,7 +23,10 @@ export function explainStartupError(e: unknown): Error {
   return e instanceof Error ? e : new Error(String(e));
 }
 
-async function startGateway(config: Config, extra: Partial<Omit<RuntimeOptions, 'config'>> = {}): Promise<Gateway> {
+async function startGateway(
+  config: Config,
+  extra: Partial<Omit<RuntimeOptions, 'config'>> = {},
+): Promise<Gateway> {
   let gateway: Gateway | undefined;
   try {
     gateway = await createGateway({ config, ...extra });
@@ -49,12 +52,12 @@ function untilSignal(gateway: Gateway, alsoClose: () => Promise<void> = async ()
         .close()
         .then(alsoClose)
         .then(
-        () => resolve(0),
-        (e) => {
-          gateway.logger.error({ err: e }, 'shutdown failed');
-          resolve(1);
-        },
-      );
+          () => resolve(0),
+          (e) => {
+            gateway.logger.error({ err: e }, 'shutdown failed');
+            resolve(1);
+          },
+        );
     };
     process.once('SIGTERM', () => stop('SIGTERM'));
     process.once('SIGINT', () => stop('SIGINT'));
@@ -108,7 +111,10 @@ async function ensureDevConnections(gateway: Gateway): Promise<string[]> {
   return created;
 }
 
-export async function runDev(config: Config, opts: { sandbox: boolean } = { sandbox: true }): Promise<number> {
+export async function runDev(
+  config: Config,
+  opts: { sandbox: boolean } = { sandbox: true },
+): Promise<number> {
   const started = performance.now();
   // The sandbox is loaded only here: production gateways never import it.
   const sandbox = opts.sandbox ? await (await import('@latchkey/sandbox')).startSandbox() : undefined;
@@ -127,7 +133,11 @@ export async function runDev(config: Config, opts: { sandbox: boolean } = { sand
     `SCALEKIT_CLIENT_ID=${clientId}`,
     `SCALEKIT_CLIENT_SECRET=${clientSecret}`,
   ];
-  if (sandbox) lines.push(`ANTHROPIC_BASE_URL=${sandbox.model.anthropicBaseUrl}`, `OPENAI_BASE_URL=${sandbox.model.openaiBaseUrl}`);
+  if (sandbox)
+    lines.push(
+      `ANTHROPIC_BASE_URL=${sandbox.model.anthropicBaseUrl}`,
+      `OPENAI_BASE_URL=${sandbox.model.openaiBaseUrl}`,
+    );
   writeFileSync(envFile, `${lines.join('\n')}\n`, { mode: 0o600 });
   const names = gateway.services.catalog.list().map((c) => c.slug);
   const ms = Math.round(performance.now() - started);
@@ -152,7 +162,7 @@ export async function runDev(config: Config, opts: { sandbox: boolean } = { sand
             "       const { link } = await sk.actions.getAuthorizationLink({ connectionName: 'gmail', identifier: 'user_123' });",
             '  2. Open the link: the sandbox signs you in as alice and grants consent (no real Google account).',
             "  3. Call a tool: await sk.actions.executeTool({ toolName: 'gmail_fetch_mails', identifier: 'user_123', connector: 'gmail', toolInput: {} })",
-            '     or the API through the proxy: await sk.actions.request({ connectionName: \'gmail\', identifier: \'user_123\', path: \'/gmail/v1/users/me/labels\' })',
+            "     or the API through the proxy: await sk.actions.request({ connectionName: 'gmail', identifier: 'user_123', path: '/gmail/v1/users/me/labels' })",
           ]
         : []),
       '',

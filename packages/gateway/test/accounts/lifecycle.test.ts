@@ -8,7 +8,8 @@ import { followLink, startStack } from '../helpers/stack.ts';
 // The SDK types want protobuf-es messages; plain objects are what it sends on the wire.
 const oauthToken = (accessToken: string, refreshToken: string, scopes: string[]) =>
   ({ details: { case: 'oauthToken', value: { accessToken, refreshToken, scopes } } }) as never;
-const staticAuth = (details: Record<string, string>) => ({ details: { case: 'staticAuth', value: { details } } }) as never;
+const staticAuth = (details: Record<string, string>) =>
+  ({ details: { case: 'staticAuth', value: { details } } }) as never;
 
 for (const dialect of DIALECTS) {
   describe(`connected accounts (${dialect})`, () => {
@@ -45,7 +46,10 @@ for (const dialect of DIALECTS) {
       const byNames = await sdk.actions.listConnectedAccounts({ connectionNames: ['github', 'slack'] });
       assert.equal(byNames.connectedAccounts.length, 2);
       const byQuery = await sdk.actions.listConnectedAccounts({ query: 'USER_B' });
-      assert.deepEqual(byQuery.connectedAccounts.map((a) => a.identifier), ['user_b']);
+      assert.deepEqual(
+        byQuery.connectedAccounts.map((a) => a.identifier),
+        ['user_b'],
+      );
       const page1 = await sdk.actions.listConnectedAccounts({ pageSize: 2 });
       assert.equal(page1.connectedAccounts.length, 2);
       const page2 = await sdk.actions.listConnectedAccounts({ pageSize: 2, pageToken: page1.nextPageToken });
@@ -67,22 +71,33 @@ for (const dialect of DIALECTS) {
       assert.deepEqual(updated.connectedAccount?.apiConfig, { region: 'eu' });
 
       // Disconnect over REST (DisconnectConnectedAccount is not in the Node SDK).
-      const disc = await stack.rest(`/api/v1/connected_accounts/${withToken.connectedAccount!.id}:disconnect`, { method: 'POST', body: '{}' });
+      const disc = await stack.rest(
+        `/api/v1/connected_accounts/${withToken.connectedAccount!.id}:disconnect`,
+        { method: 'POST', body: '{}' },
+      );
       assert.equal(disc.status, 200);
       const discBody = (await disc.json()) as { connected_account: { status: string } };
       assert.equal(discBody.connected_account.status, 'DISCONNECTED');
-      const auth = await sdk.actions.getConnectedAccount({ connectedAccountId: withToken.connectedAccount!.id });
+      const auth = await sdk.actions.getConnectedAccount({
+        connectedAccountId: withToken.connectedAccount!.id,
+      });
       assert.equal(auth.connectedAccount?.authorizationDetails, undefined, 'credentials forgotten');
 
       // Delete an authorized account: the grant is revoked at the provider.
-      const { link } = await sdk.actions.getAuthorizationLink({ connectionName: 'gmail', identifier: 'user_c' });
+      const { link } = await sdk.actions.getAuthorizationLink({
+        connectionName: 'gmail',
+        identifier: 'user_c',
+      });
       await followLink(link);
       const gmail = await sdk.actions.getConnectedAccount({ connectionName: 'gmail', identifier: 'user_c' });
-      const token = gmail.connectedAccount?.authorizationDetails?.details.case === 'oauthToken'
-        ? gmail.connectedAccount.authorizationDetails.details.value.accessToken
-        : '';
+      const token =
+        gmail.connectedAccount?.authorizationDetails?.details.case === 'oauthToken'
+          ? gmail.connectedAccount.authorizationDetails.details.value.accessToken
+          : '';
       const labels = () =>
-        fetch(`${sandbox.providers.gmail!.apiBaseUrl}/gmail/v1/users/me/labels`, { headers: { authorization: `Bearer ${token}` } });
+        fetch(`${sandbox.providers.gmail!.apiBaseUrl}/gmail/v1/users/me/labels`, {
+          headers: { authorization: `Bearer ${token}` },
+        });
       assert.equal((await labels()).status, 200);
       await sdk.actions.deleteConnectedAccount({ connectionName: 'gmail', identifier: 'user_c' });
       assert.equal((await labels()).status, 401, 'token revoked at the provider');
@@ -90,7 +105,11 @@ for (const dialect of DIALECTS) {
         () => sdk.actions.getConnectedAccount({ connectionName: 'gmail', identifier: 'user_c' }),
         ScalekitNotFoundException,
       );
-      const events = await gw.store.db.selectFrom('account_events').selectAll().where('account_id', '=', gmail.connectedAccount!.id).execute();
+      const events = await gw.store.db
+        .selectFrom('account_events')
+        .selectAll()
+        .where('account_id', '=', gmail.connectedAccount!.id)
+        .execute();
       assert.ok(events.some((e) => e.type === 'deleted' && e.reason === 'revoked at the provider'));
     });
 
@@ -100,11 +119,14 @@ for (const dialect of DIALECTS) {
       const { sdk } = stack;
       await assert.rejects(
         () => sdk.actions.getConnectedAccount({ connectionName: 'gmail', identifier: 'nobody' }),
-        (e: unknown) => e instanceof ScalekitNotFoundException && /no connected account for "nobody"/.test(e.message),
+        (e: unknown) =>
+          e instanceof ScalekitNotFoundException && /no connected account for "nobody"/.test(e.message),
       );
       await assert.rejects(
         () => sdk.actions.getAuthorizationLink({ connectionName: 'no_such_connection', identifier: 'u' }),
-        (e: unknown) => e instanceof ScalekitNotFoundException && /no connection named "no_such_connection"/.test(e.message),
+        (e: unknown) =>
+          e instanceof ScalekitNotFoundException &&
+          /no connection named "no_such_connection"/.test(e.message),
       );
       await assert.rejects(
         () =>
@@ -115,13 +137,25 @@ for (const dialect of DIALECTS) {
           }),
         (e: unknown) => {
           assert.ok(e instanceof ScalekitBadRequestException);
-          const fields = e.unpackedDetails.flatMap((d) => d.validationErrorInfo?.fieldViolations.map((v) => v.field) ?? []);
-          assert.ok(fields.some((f) => f.endsWith('static_auth.details.api_key')), fields.join());
-          assert.ok(fields.some((f) => f.endsWith('static_auth.details.extra')), fields.join());
+          const fields = e.unpackedDetails.flatMap(
+            (d) => d.validationErrorInfo?.fieldViolations.map((v) => v.field) ?? [],
+          );
+          assert.ok(
+            fields.some((f) => f.endsWith('static_auth.details.api_key')),
+            fields.join(),
+          );
+          assert.ok(
+            fields.some((f) => f.endsWith('static_auth.details.extra')),
+            fields.join(),
+          );
           return true;
         },
       );
-      assert.equal((await sdk.actions.listConnectedAccounts({})).connectedAccounts.length, 0, 'nothing stored');
+      assert.equal(
+        (await sdk.actions.listConnectedAccounts({})).connectedAccounts.length,
+        0,
+        'nothing stored',
+      );
     });
   });
 }

@@ -39,7 +39,9 @@ export function connectionsRepo(db: Kysely<Database>) {
       if (filter.connector) q = q.where('connector', '=', filter.connector);
       if (filter.query) {
         const like = `%${filter.query.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-        q = q.where(sql<boolean>`(lower(name) like ${like} escape '\\' or connector like ${like} escape '\\')`);
+        q = q.where(
+          sql<boolean>`(lower(name) like ${like} escape '\\' or connector like ${like} escape '\\')`,
+        );
       }
       const total = Number((await q.select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n);
       const rows = await q
