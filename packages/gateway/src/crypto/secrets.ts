@@ -23,3 +23,16 @@ export function secretMatches(secret: string, hash: string): boolean {
 export function newId(prefix: string): string {
   return `${prefix}_${randomUUID().replaceAll('-', '')}`;
 }
+
+let sequence = 0;
+
+/**
+ * Ids that sort in creation order (time, then a per-process counter, then randomness), for
+ * append-only records listed newest first (account events, executions).
+ */
+export function newSortableId(prefix: string): string {
+  sequence = (sequence + 1) % 36 ** 4;
+  const time = Date.now().toString(36).padStart(9, '0');
+  const seq = sequence.toString(36).padStart(4, '0');
+  return `${prefix}_${time}${seq}${randomBytes(6).toString('hex')}`;
+}

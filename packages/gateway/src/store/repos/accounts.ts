@@ -1,5 +1,5 @@
 import { type Kysely, sql } from 'kysely';
-import { newId } from '../../crypto/secrets.ts';
+import { newSortableId } from '../../crypto/secrets.ts';
 import { found, orConflict } from '../errors.ts';
 import type { Page } from '../pagination.ts';
 import type { AccountEventType, AccountStatus, ConnectedAccountsTable, Database } from '../schema.ts';
@@ -145,7 +145,7 @@ export function accountsRepo(db: Kysely<Database>) {
       await db
         .insertInto('account_events')
         .values({
-          id: newId('evt'),
+          id: newSortableId('evt'),
           account_id: account.id,
           environment_id: account.environment_id,
           type,
