@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Http2ServerRequest, Http2ServerResponse } from 'node:http2';
+import { type Http2ServerRequest, type Http2ServerResponse, constants as h2 } from 'node:http2';
 import { ConfigError } from '../config/config.ts';
 import { createDualProtocolServer, type DualProtocolServer } from '../transports/compat/listener.ts';
 
@@ -52,12 +52,24 @@ function readTls(tls: { certFile: string; keyFile: string }): { cert: Buffer; ke
 export async function listen(opts: ListenOptions): Promise<Listening> {
   let inFlight = 0;
   let drained: (() => void) | undefined;
-  const track = (res: { once(e: 'close', f: () => void): unknown }) => {
+  // A request is done when its response is sent ('finish') or its stream closes: an HTTP/2
+  // response sent before the request body was read (e.g. an oversized gRPC message) may leave the
+  // stream half-open until the client gives up.
+  const track = (res: {
+    once(e: 'close' | 'finish', f: () => void): unknown;
+    stream?: { once(e: 'finish', f: () => void): unknown };
+  }) => {
     inFlight++;
-    res.once('close', () => {
+    let done = false;
+    const end = () => {
+      if (done) return;
+      done = true;
       inFlight--;
       if (inFlight === 0) drained?.();
-    });
+    };
+    res.once('finish', end);
+    res.once('close', end);
+    res.stream?.once('finish', end);
   };
   let tls: { cert: Buffer; key: Buffer } | undefined;
   if (opts.tls) {
@@ -72,6 +84,15 @@ export async function listen(opts: ListenOptions): Promise<Listening> {
       },
       http2Handler: (req, res) => {
         track(res);
+        // A response sent before the request body was read (an oversized gRPC message) leaves the
+        // stream half-open: once the response is out, ask the client to stop sending without error
+        // (RFC 9113 §8.1), after a moment so it reads the response first.
+        res.stream.once('finish', () => {
+          if (req.complete) return;
+          setTimeout(() => {
+            if (!res.stream.closed) res.stream.close(h2.NGHTTP2_NO_ERROR);
+          }, 200).unref();
+        });
         opts.http2(req, res);
       },
       ...(tls ? { tls } : {}),

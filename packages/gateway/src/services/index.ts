@@ -14,6 +14,8 @@ import { createConnections } from './connections.ts';
 import { createCredentials } from './credentials.ts';
 import type { HttpFetch } from './oauth.ts';
 import { createRefresher } from './refresher.ts';
+import { createToolExecution, type UpstreamCaller } from './tool-execution.ts';
+import { createTools, type UpstreamToolSource } from './tools.ts';
 
 export interface ServiceDeps {
   config: Config;
@@ -27,6 +29,8 @@ export interface ServiceDeps {
   connectors: ConnectorDefinition[];
   platformCredentials?: Record<string, PlatformCredentials> | undefined;
   fetch: HttpFetch;
+  /** Upstream MCP servers (tools discovered and called as the user); absent: MCP connectors have no tools. */
+  upstream?: { source: UpstreamToolSource; call: UpstreamCaller } | undefined;
   /** Test hook, see CredentialsOptions. */
   afterRefreshResponse?: ((accountId: string) => Promise<void>) | undefined;
 }
@@ -71,7 +75,29 @@ export function createServices(d: ServiceDeps) {
     intervalSeconds: config.refreshIntervalSeconds,
     marginSeconds: config.refreshMarginSeconds,
   });
-  return { catalog, apiAccess, connections, accounts, credentials, authorization, refresher };
+  const tools = createTools({ catalog, connections, accounts, upstream: d.upstream?.source });
+  const execution = createToolExecution({
+    store,
+    clock,
+    logger,
+    tools,
+    accounts,
+    connections,
+    access: credentials.access,
+    fetch: d.fetch,
+    upstream: d.upstream?.call,
+  });
+  return {
+    catalog,
+    apiAccess,
+    connections,
+    accounts,
+    credentials,
+    authorization,
+    refresher,
+    tools,
+    execution,
+  };
 }
 
 export type Services = ReturnType<typeof createServices>;

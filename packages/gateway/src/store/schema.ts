@@ -130,7 +130,25 @@ export interface AccountEventsTable {
   at: number;
 }
 
+/** One tool execution: no inputs, outputs or secrets; sizes and a bounded error summary only. */
+export interface ExecutionsTable {
+  id: string;
+  environment_id: string;
+  account_id: string | null;
+  connection_name: string | null;
+  identifier: string | null;
+  tool: string;
+  status: 'success' | 'error';
+  error_code: string | null;
+  error_message: string | null;
+  duration_ms: number;
+  input_bytes: number;
+  output_bytes: number;
+  created_at: number;
+}
+
 export interface Database {
+  executions: ExecutionsTable;
   environments: EnvironmentsTable;
   api_clients: ApiClientsTable;
   signing_keys: SigningKeysTable;

@@ -5,17 +5,17 @@
  * answer UNIMPLEMENTED / 501.
  */
 import { McpService } from '../../gen/scalekit/v1/mcp/mcp_pb.js';
-import { ToolService } from '../../gen/scalekit/v1/tools/tools_pb.js';
 import type { Services } from '../../services/index.ts';
 import { defineService, type ServiceRegistration } from '../compat/index.ts';
 import { connectedAccountServices } from './connected-accounts.ts';
 import { connectionServices } from './connections.ts';
+import { toolServices } from './tools.ts';
 
 export function apiServices(services: Services): ServiceRegistration[] {
   return [
     ...connectionServices(services),
     ...connectedAccountServices(services),
-    defineService(ToolService, {}),
+    ...toolServices(services),
     defineService(McpService, {}),
   ];
 }

@@ -1,0 +1,357 @@
+/**
+ * ExecuteTool (DESIGN §5 "Execute tool"): resolve the account → validate the input → run the
+ * executor through a ToolRuntime that injects the account's credentials (one refresh and retry on
+ * a provider 401) → `{data, execution_id}`. Provider failures become TOOL_ERROR with the provider's
+ * status, code and message. Every execution is recorded without inputs, outputs or secrets.
+ */
+import {
+  isProviderError,
+  isToolInputError,
+  type ProviderError,
+  runTool,
+  type ToolRequest,
+  type ToolResponse,
+  type ToolRuntime,
+} from '@latchkey/connectors';
+import type { Clock } from '../clock.ts';
+import { newSortableId } from '../crypto/secrets.ts';
+import { type ErrorCode, invalidArgument, isLatchkeyError, LatchkeyError } from '../errors.ts';
+import type { Logger } from '../ops/log.ts';
+import { executionsRepo } from '../store/repos/executions.ts';
+import type { Store } from '../store/store.ts';
+import type { AccountAccess, UpstreamAuth, UpstreamTarget } from './account-access.ts';
+import type { Accounts } from './accounts.ts';
+import type { Principal } from './api-access.ts';
+import type { Connections } from './connections.ts';
+import { type HttpFetch, USER_AGENT } from './oauth.ts';
+import type { ToolEntry, Tools } from './tools.ts';
+
+export interface ExecuteRequest {
+  toolName: string;
+  params: Record<string, unknown>;
+  identifier?: string | undefined;
+  connectedAccountId?: string | undefined;
+  /** Connection name, or connector slug. */
+  connector?: string | undefined;
+}
+
+export interface ExecuteResult {
+  data: Record<string, unknown>;
+  executionId: string;
+}
+
+/** Calls a tool on an upstream MCP server as the account (implemented by the upstream MCP client). */
+export type UpstreamCaller = (
+  target: UpstreamTarget,
+  name: string,
+  args: Record<string, unknown>,
+) => Promise<Record<string, unknown>>;
+
+const MAX_RESPONSE_BYTES = 10 * 1024 * 1024;
+const REQUEST_TIMEOUT_MS = 60_000;
+const MAX_ERROR_CHARS = 500;
+
+/** gRPC-style code for a provider's HTTP status (TOOL_ERROR keeps the SDK from retrying). */
+function codeForStatus(status: number): ErrorCode {
+  if (status === 401) return 'unauthenticated';
+  if (status === 403) return 'permission_denied';
+  if (status === 404) return 'not_found';
+  if (status === 409) return 'aborted';
+  if (status === 429) return 'resource_exhausted';
+  if (status === 400 || status === 422) return 'invalid_argument';
+  if (status === 502 || status === 503 || status === 504) return 'unavailable';
+  return 'internal';
+}
+
+export function createToolExecution(deps: {
+  store: Store;
+  clock: Clock;
+  logger: Logger;
+  tools: Tools;
+  accounts: Accounts;
+  connections: Connections;
+  access: AccountAccess;
+  fetch: HttpFetch;
+  upstream?: UpstreamCaller | undefined;
+}) {
+  const { tools, access, clock, logger } = deps;
+  const executions = executionsRepo(deps.store.db);
+
+  /** The runtime executors use: base URL + credentials + default headers, one refresh on 401. */
+  function runtimeFor(target: UpstreamTarget): ToolRuntime {
+    const send = async (req: ToolRequest, auth: UpstreamAuth): Promise<ToolResponse> => {
+      if (!req.path.startsWith('/'))
+        throw new LatchkeyError('internal', 'tool request path must start with /');
+      const url = new URL(target.baseUrl + req.path);
+      for (const [k, v] of Object.entries(req.query ?? {})) {
+        for (const item of Array.isArray(v) ? v : [v]) url.searchParams.append(k, item);
+      }
+      for (const [k, v] of Object.entries(auth.query)) url.searchParams.set(k, v);
+      const headers: Record<string, string> = {
+        'user-agent': USER_AGENT,
+        accept: 'application/json',
+        ...lower(target.connector.api?.default_headers),
+        ...lower(req.headers),
+        ...auth.headers,
+      };
+      let body: string | Uint8Array | undefined;
+      if (req.body && 'json' in req.body) {
+        body = JSON.stringify(req.body.json);
+        headers['content-type'] = 'application/json';
+      } else if (req.body && 'form' in req.body) {
+        body = new URLSearchParams(req.body.form).toString();
+        headers['content-type'] = 'application/x-www-form-urlencoded';
+      } else if (req.body && 'raw' in req.body) {
+        body = req.body.raw;
+        headers['content-type'] = req.body.contentType;
+      }
+      let res: Response;
+      try {
+        res = await deps.fetch(url.toString(), {
+          method: req.method,
+          headers,
+          ...(body === undefined ? {} : { body }),
+          redirect: 'manual',
+          signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
+        });
+      } catch (e) {
+        const timeout = (e as Error).name === 'TimeoutError';
+        throw new LatchkeyError(
+          timeout ? 'deadline_exceeded' : 'unavailable',
+          `${target.connector.display_name} ${timeout ? 'did not answer in time' : `is unreachable: ${(e as Error).message}`}`,
+        );
+      }
+      const text = await readLimited(res, MAX_RESPONSE_BYTES);
+      const out: ToolResponse = { status: res.status, headers: {}, body: text };
+      res.headers.forEach((v, k) => {
+        out.headers[k] = v;
+      });
+      if ((res.headers.get('content-type') ?? '').includes('json') && text !== '') {
+        try {
+          out.body = JSON.parse(text);
+        } catch {
+          out.body = text;
+        }
+      }
+      return out;
+    };
+    return {
+      async request(req) {
+        const auth = await access.credentials(target);
+        const res = await send(req, auth);
+        if (res.status !== 401) return res;
+        const retry = await access.afterUnauthorized(target, auth);
+        return retry ? send(req, retry) : res;
+      },
+      ...(deps.upstream
+        ? {
+            callUpstreamTool: (name: string, args: Record<string, unknown>) =>
+              deps.upstream!(target, name, args),
+          }
+        : {}),
+    };
+  }
+
+  /** The account the caller means, with a clear error when it is missing, ambiguous or inactive. */
+  async function resolveTarget(
+    principal: Principal,
+    req: ExecuteRequest,
+    entry?: ToolEntry,
+  ): Promise<UpstreamTarget> {
+    if (req.connectedAccountId) {
+      return access.resolve(principal, { accountId: req.connectedAccountId, identifier: req.identifier });
+    }
+    if (!req.identifier) {
+      throw new LatchkeyError(
+        'invalid_argument',
+        'name the user: identifier (with connector) or connected_account_id',
+        {
+          violations: [
+            { field: 'identifier', description: 'is required when connected_account_id is not given' },
+          ],
+        },
+      );
+    }
+    if (req.connector)
+      return access.resolve(principal, { connectionName: req.connector, identifier: req.identifier });
+    // Only the tool is named: find the user's accounts on connections of its connector.
+    const slug = entry!.connector.slug;
+    const { accounts } = await deps.accounts.list(principal.environmentId, {
+      identifier: req.identifier,
+      pageSize: 100,
+    });
+    const candidates = accounts.filter((a) => a.connection.connector.slug === slug);
+    if (candidates.length === 0) {
+      throw new LatchkeyError(
+        'not_found',
+        `"${req.identifier}" has no connected account for ${entry!.connector.display_name}; create an authorization link (GetMagicLinkForConnectedAccount / actions.getAuthorizationLink) for a ${slug} connection`,
+        { errorCode: 'CONNECTED_ACCOUNT_NOT_FOUND' },
+      );
+    }
+    if (candidates.length > 1) {
+      throw new LatchkeyError(
+        'invalid_argument',
+        `"${req.identifier}" has accounts on several ${slug} connections (${candidates.map((a) => a.connection.name).join(', ')}); name one as connector`,
+        {
+          violations: [
+            {
+              field: 'connector',
+              description: `one of ${candidates.map((a) => a.connection.name).join(', ')}`,
+            },
+          ],
+        },
+      );
+    }
+    return access.resolve(principal, { accountId: candidates[0]!.id });
+  }
+
+  async function record(principal: Principal, row: Parameters<typeof executions.insert>[0]) {
+    try {
+      await executions.insert(row);
+    } catch (e) {
+      logger.warn(
+        { err: (e as Error).message, env: principal.environmentId },
+        'could not record a tool execution',
+      );
+    }
+  }
+
+  return {
+    async execute(principal: Principal, req: ExecuteRequest): Promise<ExecuteResult> {
+      if (!req.toolName) throw invalidArgument('tool_name', 'is required');
+      const started = performance.now();
+      const executionId = newSortableId('exec');
+      const env = principal.environmentId;
+      // Resolving the connection first lets an MCP connection name its discovered tools.
+      let target: UpstreamTarget | undefined;
+      let entry: ToolEntry;
+      if (req.connector || req.connectedAccountId) {
+        target = await resolveTarget(principal, req);
+        const connection = await deps.connections.get(env, target.connectionId);
+        const account = await deps.accounts.get(env, { id: target.accountId });
+        entry = await tools.find(env, req.toolName, connection, account);
+      } else {
+        entry = await tools.find(env, req.toolName);
+      }
+      const input = tools.validate(entry.tool, req.params);
+      target ??= await resolveTarget(principal, req, entry);
+      if (target.connector.slug !== entry.connector.slug) {
+        throw new LatchkeyError(
+          'invalid_argument',
+          `tool ${req.toolName} belongs to ${entry.connector.slug}, but connection "${target.connectionName}" is ${target.connector.slug}`,
+          {
+            violations: [{ field: 'connector', description: `must be a ${entry.connector.slug} connection` }],
+          },
+        );
+      }
+      const inputBytes = Buffer.byteLength(JSON.stringify(input));
+      const base = {
+        id: executionId,
+        environment_id: env,
+        account_id: target.accountId,
+        connection_name: target.connectionName,
+        identifier: target.identifier,
+        tool: entry.tool.name,
+        input_bytes: inputBytes,
+        created_at: clock.now(),
+      };
+      try {
+        const data = await runTool(entry.connector, entry.tool, input, runtimeFor(target));
+        access.touch(target);
+        await record(principal, {
+          ...base,
+          status: 'success',
+          error_code: null,
+          error_message: null,
+          duration_ms: Math.round(performance.now() - started),
+          output_bytes: Buffer.byteLength(JSON.stringify(data)),
+        });
+        return { data, executionId };
+      } catch (e) {
+        const failure = toToolError(e, executionId, entry.connector.display_name);
+        if (failure.code === 'internal')
+          logger.error({ err: e, executionId, tool: entry.tool.name }, 'tool execution failed');
+        await record(principal, {
+          ...base,
+          status: 'error',
+          error_code: failure.toolError?.code ?? failure.code,
+          error_message: failure.message.slice(0, MAX_ERROR_CHARS),
+          duration_ms: Math.round(performance.now() - started),
+          output_bytes: 0,
+        });
+        throw failure;
+      }
+    },
+
+    listExecutions: executions.list,
+    getExecution: executions.get,
+    /** Deletes execution records older than the retention; returns how many. */
+    prune: (retentionDays: number) => executions.prune(clock.now() - retentionDays * 86_400_000),
+  };
+}
+
+function lower(h: Record<string, string> | undefined): Record<string, string> {
+  return Object.fromEntries(Object.entries(h ?? {}).map(([k, v]) => [k.toLowerCase(), v]));
+}
+
+async function readLimited(res: Response, max: number): Promise<string> {
+  const declared = Number(res.headers.get('content-length') ?? '0');
+  if (declared > max) {
+    await res.body?.cancel();
+    throw new LatchkeyError('resource_exhausted', `the provider's response is larger than ${max} bytes`);
+  }
+  const reader = res.body?.getReader();
+  if (!reader) return '';
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > max) {
+      await reader.cancel();
+      throw new LatchkeyError('resource_exhausted', `the provider's response is larger than ${max} bytes`);
+    }
+    chunks.push(value);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+/** Turns any execution failure into the LatchkeyError the transports send. */
+function toToolError(e: unknown, executionId: string, service: string): LatchkeyError {
+  if (isProviderError(e)) {
+    const p = e as ProviderError;
+    return new LatchkeyError(codeForStatus(p.status), `${service} error ${p.code}: ${p.providerMessage}`, {
+      errorCode: 'TOOL_ERROR',
+      toolError: { executionId, message: p.providerMessage, code: p.code },
+    });
+  }
+  if (isToolInputError(e)) {
+    const err = e as Error & { field?: string };
+    return new LatchkeyError('invalid_argument', err.message, {
+      violations: [{ field: `params.${err.field ?? ''}`, description: err.message }],
+      toolError: { executionId, message: err.message, code: 'INVALID_INPUT' },
+    });
+  }
+  if (isLatchkeyError(e)) {
+    // Gateway-side failures (unreachable provider, refresh refused, too large) keep their code and
+    // carry the execution id; they are tool errors when the provider side caused them.
+    const providerSide =
+      e.code === 'unavailable' || e.code === 'deadline_exceeded' || e.code === 'resource_exhausted';
+    if (!providerSide) return e;
+    return new LatchkeyError(e.code, e.message, {
+      errorCode: 'TOOL_ERROR',
+      toolError: { executionId, message: e.message, code: e.code.toUpperCase() },
+    });
+  }
+  return new LatchkeyError(
+    'internal',
+    `the ${service} tool failed with an internal error (execution ${executionId})`,
+    {
+      errorCode: 'TOOL_ERROR',
+      toolError: { executionId, message: 'internal error', code: 'INTERNAL' },
+    },
+  );
+}
+
+export type ToolExecution = ReturnType<typeof createToolExecution>;
