@@ -178,9 +178,10 @@ export function createAccounts(deps: {
     const creds = decrypt(row);
     if (creds?.kind !== 'oauth2') return 'no provider grant to revoke';
     try {
-      const client = await connections.oauthClient(connection);
+      const oauth = await connections.resolveOAuth(connection);
+      if (!oauth) return 'no provider grant to revoke';
       const ok = await Promise.race([
-        revokeAtProvider(deps.fetch, connection.connector, client, {
+        revokeAtProvider(deps.fetch, { ...connection.connector, auth: oauth.auth }, oauth.client, {
           accessToken: creds.access_token,
           refreshToken: creds.refresh_token,
         }),

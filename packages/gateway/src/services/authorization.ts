@@ -183,14 +183,14 @@ export function createAuthorization(deps: {
 
   async function openFlow(row: AuthRequestRow, connection: Connection, account: Account): Promise<AuthStep> {
     const auth = connection.connector.auth;
-    if (auth.type === 'oauth2') {
-      const client = await connections.oauthClient(connection);
+    const oauth = await connections.resolveOAuth(connection);
+    if (oauth) {
       const redirectUri = connections.redirectUri();
-      const start = await startAuthorization(auth, client, {
+      const start = await startAuthorization(oauth.auth, oauth.client, {
         redirectUri,
-        scopes: connection.scopes,
-        pkce: connection.settings.pkce ?? auth.pkce,
-        extraParams: connection.settings.authorization_params,
+        scopes: auth.type === 'oauth2' ? connection.scopes : oauth.auth.scopes.default,
+        pkce: connection.settings.pkce ?? oauth.auth.pkce,
+        extraParams: { ...oauth.authorizeParams, ...connection.settings.authorization_params },
       });
       const secret: FlowSecret = { redirect_uri: redirectUri, code_verifier: start.codeVerifier };
       await repo.transition(row.id, 'created', {
@@ -334,7 +334,7 @@ export function createAuthorization(deps: {
           `connection "${connection.name}" needs no authorization`,
         );
       }
-      if (connection.connector.auth.type === 'oauth2') await connections.oauthClient(connection); // fails early when unconfigured
+      await connections.resolveOAuth(connection); // fails early when unconfigured
       if (opts.userVerifyUrl !== undefined && opts.userVerifyUrl !== '') {
         let u: URL;
         try {
@@ -433,17 +433,17 @@ export function createAuthorization(deps: {
             'Invalid authorization response',
             'the provider returned no authorization code',
           );
-        const auth = connection.connector.auth;
-        if (auth.type !== 'oauth2')
+        const oauth = await connections.resolveOAuth(connection);
+        if (!oauth)
           throw new FlowError(400, 'Invalid authorization response', 'this connection does not use OAuth');
         const secret = JSON.parse(keyring.decrypt(row.flow_secret_enc!, flowAad(row.id))) as FlowSecret;
-        const client = await connections.oauthClient(connection);
         let set: Awaited<ReturnType<typeof exchangeCode>>;
         try {
-          set = await exchangeCode(deps.fetch, auth, client, {
+          set = await exchangeCode(deps.fetch, oauth.auth, oauth.client, {
             code,
             redirectUri: secret.redirect_uri,
             codeVerifier: secret.code_verifier,
+            ...(oauth.tokenParams ? { extra: oauth.tokenParams } : {}),
           });
         } catch (e) {
           if (e instanceof TokenResponseError || e instanceof TokenEndpointUnavailable) {

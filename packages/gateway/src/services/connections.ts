@@ -4,7 +4,7 @@
  * settings. The redirect URI to register with the provider is `<public URL>/oauth/callback`.
  */
 import { randomBytes } from 'node:crypto';
-import { type ConnectorDefinition, resolveBaseUrl } from '@latchkey/connectors';
+import { type ConnectorDefinition, type OAuth2Scheme, resolveBaseUrl } from '@latchkey/connectors';
 import type { Clock } from '../clock.ts';
 import { aadFor } from '../crypto/encrypted-columns.ts';
 import type { Keyring } from '../crypto/keyring.ts';
@@ -42,6 +42,19 @@ export interface ConnectionInput {
 
 export type ConnectionPatch = Omit<ConnectionInput, 'connector'>;
 
+/** The OAuth client a connection authorizes and refreshes with: declared, or discovered (MCP). */
+export interface ResolvedOAuth {
+  auth: OAuth2Scheme;
+  client: PlatformCredentials;
+  /** Extra authorization-request parameters (e.g. the MCP resource indicator). */
+  authorizeParams?: Record<string, string>;
+  /** Extra token-request parameters (e.g. `resource`). */
+  tokenParams?: Record<string, string>;
+}
+
+/** Resolves the OAuth scheme of an upstream MCP connection (discovery + client registration). */
+export type McpOAuthResolver = (connection: Connection) => Promise<ResolvedOAuth>;
+
 export interface Connection {
   id: string;
   environmentId: string;
@@ -71,6 +84,7 @@ export function createConnections(deps: {
   clock: Clock;
   catalog: Catalog;
   publicUrl: () => string;
+  mcpOAuth?: McpOAuthResolver | undefined;
 }) {
   const { store, keyring, clock, catalog } = deps;
   const repo = connectionsRepo(store.db);
@@ -267,6 +281,25 @@ export function createConnections(deps: {
 
     async delete(environmentId: string, id: string): Promise<void> {
       if (!(await repo.delete(environmentId, id))) throw new NotFoundError(`connection ${id} not found`);
+    },
+
+    /**
+     * The OAuth scheme and client for authorizing and refreshing this connection's accounts;
+     * undefined for connectors that do not use OAuth. Throws failed_precondition when unconfigured.
+     */
+    async resolveOAuth(connection: Connection): Promise<ResolvedOAuth | undefined> {
+      const auth = connection.connector.auth;
+      if (auth.type === 'oauth2') return { auth, client: await this.oauthClient(connection) };
+      if (auth.type === 'mcp_oauth2') {
+        if (!deps.mcpOAuth) {
+          throw new LatchkeyError(
+            'failed_precondition',
+            `connection "${connection.name}" is an MCP connector, which this gateway cannot authorize`,
+          );
+        }
+        return deps.mcpOAuth(connection);
+      }
+      return undefined;
     },
 
     /** The OAuth app an authorization or refresh uses (decrypted; never log it). */

@@ -126,11 +126,17 @@ export function createCredentials(opts: CredentialsOptions) {
     if (creds?.kind !== 'oauth2') return 'not_refreshable';
     if (force && creds.access_token !== force.rejected) return 'already_fresh';
     if (!force && !expiresSoon(row)) return 'already_fresh';
-    const auth = connection.connector.auth;
-    if (auth.type !== 'oauth2' || !creds.refresh_token) return 'not_refreshable';
-    const client = await connections.oauthClient(connection);
+    if (!creds.refresh_token) return 'not_refreshable';
+    const oauth = await connections.resolveOAuth(connection);
+    if (!oauth) return 'not_refreshable';
     try {
-      const set = await refreshTokens(opts.fetch, auth, client, creds.refresh_token);
+      const set = await refreshTokens(
+        opts.fetch,
+        oauth.auth,
+        oauth.client,
+        creds.refresh_token,
+        oauth.tokenParams,
+      );
       await opts.afterRefreshResponse?.(row.id);
       const next = fromTokenSet(set, creds);
       const now = clock.now();

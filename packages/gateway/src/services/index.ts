@@ -10,7 +10,7 @@ import { createAccounts } from './accounts.ts';
 import { createApiAccess } from './api-access.ts';
 import { createAuthorization } from './authorization.ts';
 import { createCatalog, type PlatformCredentials } from './catalog.ts';
-import { createConnections } from './connections.ts';
+import { createConnections, type McpOAuthResolver } from './connections.ts';
 import { createCredentials } from './credentials.ts';
 import type { HttpFetch } from './oauth.ts';
 import { createRefresher } from './refresher.ts';
@@ -29,8 +29,11 @@ export interface ServiceDeps {
   connectors: ConnectorDefinition[];
   platformCredentials?: Record<string, PlatformCredentials> | undefined;
   fetch: HttpFetch;
-  /** Upstream MCP servers (tools discovered and called as the user); absent: MCP connectors have no tools. */
-  upstream?: { source: UpstreamToolSource; call: UpstreamCaller } | undefined;
+  /**
+   * Upstream MCP servers: tools discovered and called as the user, and the OAuth of MCP
+   * connections. Absent: MCP connectors have no tools and cannot be authorized.
+   */
+  upstream?: { source: UpstreamToolSource; call: UpstreamCaller; oauth: McpOAuthResolver } | undefined;
   /** Test hook, see CredentialsOptions. */
   afterRefreshResponse?: ((accountId: string) => Promise<void>) | undefined;
 }
@@ -44,7 +47,14 @@ export function createServices(d: ServiceDeps) {
     clock,
     tokenTtlSeconds: config.accessTokenTtlSeconds,
   });
-  const connections = createConnections({ store, keyring, clock, catalog, publicUrl: d.publicUrl });
+  const connections = createConnections({
+    store,
+    keyring,
+    clock,
+    catalog,
+    publicUrl: d.publicUrl,
+    mcpOAuth: d.upstream?.oauth,
+  });
   const accounts = createAccounts({ store, keyring, clock, connections, fetch: d.fetch, logger });
   const credentials = createCredentials({
     store,

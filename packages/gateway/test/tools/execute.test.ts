@@ -4,6 +4,7 @@ import { describe, it } from 'node:test';
 import {
   ScalekitBadRequestException,
   ScalekitNotFoundException,
+  ScalekitToolException,
   ScalekitTooManyRequestsException,
 } from '@scalekit-sdk/node';
 import { followLink, type Stack, startStack } from '../helpers/stack.ts';
@@ -178,5 +179,56 @@ describe('tools through the official SDK', () => {
       (e: unknown) => e instanceof ScalekitNotFoundException && /getAuthorizationLink/.test(e.message),
     );
     assert.equal(sandbox.state.gmail.messages('alice').length, before, 'nothing sent');
+  });
+});
+
+describe('provider failures', () => {
+  it('a provider error is a TOOL_ERROR with its code and the execution id; a provider 401 refreshes once and retries', async (t) => {
+    const stack = await startStack(t, 'sqlite');
+    if (!stack) return;
+    const { sdk, sandbox, gw } = stack;
+    await connect(stack, 'slack', 'user_1');
+    await assert.rejects(
+      () =>
+        sdk.actions.executeTool({
+          toolName: 'slack_send_message',
+          identifier: 'user_1',
+          toolInput: { channel: 'C_NOPE', text: 'x' },
+        }),
+      (e: unknown) => {
+        assert.ok(e instanceof ScalekitToolException, String(e));
+        assert.equal(e.toolErrorCode, 'channel_not_found');
+        assert.match(e.executionId ?? '', /^exec_/);
+        assert.equal(e.errorCode, 'TOOL_ERROR');
+        return true;
+      },
+    );
+    const [failed] = await gw.services.execution.listExecutions(
+      stack.environmentId,
+      { tool: 'slack_send_message' },
+      1,
+    );
+    assert.equal(failed?.status, 'error');
+    assert.equal(failed?.error_code, 'channel_not_found');
+
+    // The provider forgets the access token (short lifetime) while the gateway still holds it:
+    // the next call gets a 401, refreshes once and succeeds.
+    sandbox.setAccessTokenTtl(1);
+    await connect(stack, 'gmail', 'user_2');
+    sandbox.setAccessTokenTtl(3600);
+    await gw.store.db
+      .updateTable('connected_accounts')
+      .set({ token_expires_at: null })
+      .where('identifier', '=', 'user_2')
+      .execute();
+    await new Promise((r) => setTimeout(r, 1500));
+    sandbox.resetTokenRequests();
+    const labels = await sdk.actions.executeTool({
+      toolName: 'gmail_list_labels',
+      identifier: 'user_2',
+      toolInput: {},
+    });
+    assert.ok(Array.isArray((labels.data as { labels?: unknown[] }).labels));
+    assert.equal(sandbox.tokenRequests('gmail').filter((r) => r.grantType === 'refresh_token').length, 1);
   });
 });
