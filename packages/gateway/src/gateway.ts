@@ -19,6 +19,7 @@ import type { PlatformCredentials } from './services/catalog.ts';
 import { createServices, type Services } from './services/index.ts';
 import type { HttpFetch } from './services/oauth.ts';
 import { openStore, type Store } from './store/store.ts';
+import { mountApiExtensions } from './transports/api/extensions.ts';
 import { apiServices } from './transports/api/index.ts';
 import { type CompatTransport, createCompatTransport } from './transports/compat/index.ts';
 import { mountHostedPages } from './transports/hosted/routes.ts';
@@ -109,6 +110,7 @@ export async function openRuntime(opts: RuntimeOptions): Promise<Runtime> {
       urls,
       close: async () => {
         await services.refresher.stop();
+        services.housekeeping.stop();
         await services.credentials.flush().catch(() => {});
         await store.close();
       },
@@ -154,6 +156,7 @@ export async function createGateway(opts: Omit<RuntimeOptions, 'gatewayLock'>): 
     c.json(compat.openapi({ title: 'Latchkey API (Scalekit AgentKit compatible)', version: '1' })),
   );
   mountHostedPages(app, services.authorization);
+  mountApiExtensions(app, services, (err) => logger.error({ err }, 'API request failed'));
   app.route('/', compat.restApp);
 
   let listening: Listening | undefined;
@@ -179,6 +182,7 @@ export async function createGateway(opts: Omit<RuntimeOptions, 'gatewayLock'>): 
       gateway.url = derivePublicUrl(config, listening.port);
       runtime.urls.publicUrl = gateway.url;
       services.refresher.start();
+      services.housekeeping.start();
       logger.info(
         { url: gateway.url, port: listening.port, store: store.dialect },
         'latchkey gateway listening',

@@ -12,6 +12,7 @@ import { createAuthorization } from './authorization.ts';
 import { createCatalog, type PlatformCredentials } from './catalog.ts';
 import { createConnections, type McpOAuthResolver } from './connections.ts';
 import { createCredentials } from './credentials.ts';
+import { createHousekeeping } from './housekeeping.ts';
 import type { HttpFetch } from './oauth.ts';
 import { createRefresher } from './refresher.ts';
 import { createToolExecution, type UpstreamCaller } from './tool-execution.ts';
@@ -96,6 +97,14 @@ export function createServices(d: ServiceDeps) {
     access: credentials.access,
     fetch: d.fetch,
     upstream: d.upstream?.call,
+    record: config.executionRetentionDays > 0,
+  });
+  const housekeeping = createHousekeeping({
+    store,
+    clock,
+    logger,
+    execution,
+    executionRetentionDays: config.executionRetentionDays,
   });
   return {
     catalog,
@@ -107,6 +116,7 @@ export function createServices(d: ServiceDeps) {
     refresher,
     tools,
     execution,
+    housekeeping,
   };
 }
 

@@ -73,6 +73,8 @@ export function createToolExecution(deps: {
   access: AccountAccess;
   fetch: HttpFetch;
   upstream?: UpstreamCaller | undefined;
+  /** Record executions (false when the retention is 0 days). */
+  record?: boolean;
 }) {
   const { tools, access, clock, logger } = deps;
   const executions = executionsRepo(deps.store.db);
@@ -206,6 +208,7 @@ export function createToolExecution(deps: {
   }
 
   async function record(principal: Principal, row: Parameters<typeof executions.insert>[0]) {
+    if (deps.record === false) return;
     try {
       await executions.insert(row);
     } catch (e) {

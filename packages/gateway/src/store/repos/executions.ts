@@ -12,7 +12,7 @@ export function executionsRepo(db: Kysely<Database>) {
       environmentId: string,
       filter: { tool?: string | undefined; accountId?: string | undefined; identifier?: string | undefined },
       limit: number,
-      before?: string,
+      before?: string | undefined,
     ): Promise<ExecutionRow[]> {
       let q = db.selectFrom('executions').selectAll().where('environment_id', '=', environmentId);
       if (filter.tool) q = q.where('tool', '=', filter.tool);
