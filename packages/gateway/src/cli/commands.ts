@@ -64,16 +64,18 @@ export const COMMANDS: Command[] = [
   {
     name: 'dev',
     summary: 'Run a gateway for development: embedded storage, the sandbox, a dev environment and API client',
-    usage: '[--config FILE] [--no-sandbox]',
+    usage: '[--config FILE] [--no-sandbox] [--model-script FILE]',
     help:
       'Like start, with embedded defaults and the sandbox (a real OAuth server, provider imitations, an\n' +
       'upstream MCP server and a scripted model on loopback). On first run creates the environment "dev",\n' +
       'an API client and a connection per sandbox connector; prints SCALEKIT_ENV_URL, SCALEKIT_CLIENT_ID\n' +
-      'and SCALEKIT_CLIENT_SECRET and writes them to <data dir>/dev.env (source it from scripts).',
-    options: { 'no-sandbox': { type: 'boolean' } },
+      'and SCALEKIT_CLIENT_SECRET and writes them to <data dir>/dev.env (source it from scripts).\n' +
+      '--model-script FILE: replies of the scripted model (see packages/sandbox/src/model/README.md).',
+    options: { 'no-sandbox': { type: 'boolean' }, 'model-script': { type: 'string' } },
     async run(values, positionals) {
       noPositionals(positionals);
-      return runDev(configFrom(values), { sandbox: !values['no-sandbox'] });
+      const script = typeof values['model-script'] === 'string' ? values['model-script'] : undefined;
+      return runDev(configFrom(values), { sandbox: !values['no-sandbox'], modelScript: script });
     },
   },
   {

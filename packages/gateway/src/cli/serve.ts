@@ -113,11 +113,15 @@ async function ensureDevConnections(gateway: Gateway): Promise<string[]> {
 
 export async function runDev(
   config: Config,
-  opts: { sandbox: boolean } = { sandbox: true },
+  opts: { sandbox: boolean; modelScript?: string | undefined } = { sandbox: true },
 ): Promise<number> {
   const started = performance.now();
   // The sandbox is loaded only here: production gateways never import it.
-  const sandbox = opts.sandbox ? await (await import('@latchkey/sandbox')).startSandbox() : undefined;
+  const sandbox = opts.sandbox
+    ? await (await import('@latchkey/sandbox')).startSandbox(
+        opts.modelScript ? { model: { script: opts.modelScript } } : {},
+      )
+    : undefined;
   let gateway: Gateway;
   try {
     gateway = await startGateway(config, sandbox ? sandboxCatalog(sandbox) : {});
