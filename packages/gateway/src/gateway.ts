@@ -9,6 +9,8 @@ import { type Clock, systemClock } from './clock.ts';
 import { type Config, derivePublicUrl } from './config/config.ts';
 import { createKeyring, type Keyring, loadOrCreateKeyFile } from './crypto/keyring.ts';
 import { createSigner, ensureSigningKey, type Signer } from './crypto/signing.ts';
+import { createEgress, type Egress } from './egress/egress.ts';
+import { createSsrfGuard, parseEgressPolicy } from './egress/ssrf-guard.ts';
 import { createLogger, type Logger } from './ops/log.ts';
 import { createMetrics, type Metrics } from './ops/metrics.ts';
 import { type AppEnv, createApp } from './server/app.ts';
@@ -18,11 +20,13 @@ import type { ApiAccess } from './services/api-access.ts';
 import type { PlatformCredentials } from './services/catalog.ts';
 import { createServices, type Services } from './services/index.ts';
 import type { HttpFetch } from './services/oauth.ts';
+import { createProxy } from './services/proxy.ts';
 import { openStore, type Store } from './store/store.ts';
 import { mountApiExtensions } from './transports/api/extensions.ts';
 import { apiServices } from './transports/api/index.ts';
 import { type CompatTransport, createCompatTransport } from './transports/compat/index.ts';
 import { mountHostedPages } from './transports/hosted/routes.ts';
+import { createProxyHandler, isProxyPath } from './transports/proxy/handler.ts';
 
 export interface RuntimeOptions {
   config: Config;
@@ -125,6 +129,8 @@ export interface Gateway extends Runtime {
   app: Hono<AppEnv>;
   compat: CompatTransport;
   metrics: Metrics;
+  /** Outgoing HTTP of the proxy (undici pools per origin, SSRF guard). */
+  egress: Egress;
   /** Set once listening. */
   url: string;
   port: number;
@@ -137,18 +143,19 @@ export async function createGateway(opts: Omit<RuntimeOptions, 'gatewayLock'>): 
   const metrics = createMetrics();
   const app = createApp({ logger, metrics, store });
   mountTokenEndpoint(app, { apiAccess, signer });
+  const authenticate = async (authorization: string | undefined) => {
+    try {
+      const principal = await apiAccess.authenticate(authorization);
+      metrics.apiAuth.inc({ result: 'success' });
+      return principal;
+    } catch (e) {
+      metrics.apiAuth.inc({ result: authorization ? 'invalid' : 'missing' });
+      throw e;
+    }
+  };
   const compat = createCompatTransport({
     services: apiServices(services),
-    authenticate: async (authorization) => {
-      try {
-        const principal = await apiAccess.authenticate(authorization);
-        metrics.apiAuth.inc({ result: 'success' });
-        return principal;
-      } catch (e) {
-        metrics.apiAuth.inc({ result: authorization ? 'invalid' : 'missing' });
-        throw e;
-      }
-    },
+    authenticate,
     maxBodyBytes: config.maxBodyBytes,
     onError: (err, info) => logger.error({ err, rpc: info.rpc, reqId: info.requestId }, 'rpc failed'),
   });
@@ -158,6 +165,23 @@ export async function createGateway(opts: Omit<RuntimeOptions, 'gatewayLock'>): 
   mountHostedPages(app, services.authorization);
   mountApiExtensions(app, services, (err) => logger.error({ err }, 'API request failed'));
   app.route('/', compat.restApp);
+  const egress = createEgress({ guard: createSsrfGuard(parseEgressPolicy(config.egressAllow)) });
+  const proxy = createProxyHandler({
+    proxy: createProxy({
+      access: services.credentials.access,
+      egress,
+      logger,
+      limits: {
+        maxRequestBytes: config.proxyMaxRequestBytes,
+        maxResponseBytes: config.proxyMaxResponseBytes,
+        timeoutMs: config.proxyTimeoutSeconds * 1000,
+        replayBytes: 64 * 1024,
+      },
+    }),
+    authenticate,
+    logger,
+    metrics,
+  });
 
   let listening: Listening | undefined;
   let closing: Promise<void> | undefined;
@@ -166,6 +190,7 @@ export async function createGateway(opts: Omit<RuntimeOptions, 'gatewayLock'>): 
     app,
     compat,
     metrics,
+    egress,
     url: '',
     port: 0,
     async listen() {
@@ -173,8 +198,9 @@ export async function createGateway(opts: Omit<RuntimeOptions, 'gatewayLock'>): 
       listening = await listen({
         host: config.host,
         port: config.port,
-        http1: (req, res) => void rest(req, res),
-        http2: (req, res) => compat.grpcHandler(req, res, () => void rest(req, res)),
+        http1: (req, res) => (isProxyPath(req.url) ? proxy(req, res) : void rest(req, res)),
+        http2: (req, res) =>
+          compat.grpcHandler(req, res, () => (isProxyPath(req.url) ? proxy(req, res) : void rest(req, res))),
         tls:
           config.tlsCert && config.tlsKey ? { certFile: config.tlsCert, keyFile: config.tlsKey } : undefined,
       });
@@ -192,6 +218,7 @@ export async function createGateway(opts: Omit<RuntimeOptions, 'gatewayLock'>): 
     close() {
       closing ??= (async () => {
         await listening?.close(config.shutdownTimeoutMs);
+        await egress.close();
         await runtime.close();
       })();
       return closing;

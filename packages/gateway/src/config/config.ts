@@ -5,6 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
+import { EgressPolicyError, parseEgressPolicy } from '../egress/ssrf-guard.ts';
 
 export interface Config {
   /** Directory for embedded storage, generated keys and dev files. */
@@ -33,6 +34,14 @@ export interface Config {
   refreshIntervalSeconds: number;
   /** Days to keep tool execution records. */
   executionRetentionDays: number;
+  /** Largest request body `/proxy` forwards (bytes). */
+  proxyMaxRequestBytes: number;
+  /** Largest response body `/proxy` passes back (bytes). */
+  proxyMaxResponseBytes: number;
+  /** `/proxy`: time for the provider's response headers, and longest silence in a body (seconds). */
+  proxyTimeoutSeconds: number;
+  /** Special-purpose networks egress may reach from URLs built from input (see egress/ssrf-guard.ts). */
+  egressAllow: string[];
   /** Where the config came from, for messages. */
   configFile: string | undefined;
 }
@@ -137,6 +146,19 @@ const keys: Parser<string[]> = (raw, setting) => {
 };
 
 const path: Parser<string | undefined> = (raw, setting) => optStr(raw, setting);
+
+const egressAllow: Parser<string[]> = (raw, setting) => {
+  const list = (Array.isArray(raw) ? raw : String(raw).split(',')).map((x) => String(x).trim());
+  try {
+    parseEgressPolicy(list);
+  } catch (e) {
+    if (e instanceof EgressPolicyError) throw new ConfigError(setting, e.message);
+    throw e;
+  }
+  return list.filter((x) => x !== '');
+};
+
+const LOOPBACK_HOSTS = /^(?:127\.\d+\.\d+\.\d+|::1|localhost)$/i;
 
 /** Declared in the order the README lists them. */
 export const SETTINGS: Setting<keyof Config>[] = [
@@ -258,6 +280,34 @@ export const SETTINGS: Setting<keyof Config>[] = [
     parse: int(0, 3650),
     default: 30,
     doc: 'Days to keep tool execution records; `0` keeps none.',
+  }),
+  s({
+    key: 'proxyMaxRequestBytes',
+    env: 'LATCHKEY_PROXY_MAX_REQUEST_BYTES',
+    parse: int(0, 1024 ** 4),
+    default: 32 * 1024 * 1024,
+    doc: 'Largest request body `/proxy` forwards to a provider (bytes); larger ones get 413.',
+  }),
+  s({
+    key: 'proxyMaxResponseBytes',
+    env: 'LATCHKEY_PROXY_MAX_RESPONSE_BYTES',
+    parse: int(0, 1024 ** 4),
+    default: 1024 * 1024 * 1024,
+    doc: 'Largest response body `/proxy` passes back (bytes): a larger declared length gets 502, a longer stream is cut.',
+  }),
+  s({
+    key: 'proxyTimeoutSeconds',
+    env: 'LATCHKEY_PROXY_TIMEOUT',
+    parse: int(1, 3600),
+    default: 60,
+    doc: '`/proxy`: how long a provider may take to answer, and the longest silence while a body streams (seconds); then 504.',
+  }),
+  s({
+    key: 'egressAllow',
+    env: 'LATCHKEY_EGRESS_ALLOW',
+    parse: egressAllow,
+    default: (c) => (LOOPBACK_HOSTS.test(c.host ?? '') ? ['loopback'] : []),
+    doc: 'Special networks provider calls built from input may reach besides public addresses: `loopback`, `private`, `link-local`, CIDRs, `none` or `any`. Default: `loopback` when `LATCHKEY_HOST` is a loopback address, else `none`.',
   }),
 ];
 

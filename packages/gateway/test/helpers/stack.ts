@@ -4,6 +4,7 @@
  * providers, and the official SDK pointed at the gateway.
  */
 import type { TestContext } from 'node:test';
+import type { ConnectorDefinition } from '@latchkey/connectors';
 import { type Sandbox, type SandboxOptions, startSandbox } from '@latchkey/sandbox';
 import { ScalekitClient } from '@scalekit-sdk/node';
 import type { Config } from '../../src/config/config.ts';
@@ -30,6 +31,8 @@ export interface StackOptions {
   gateway?: Partial<Omit<RuntimeOptions, 'config'>>;
   /** Connections to create (slug → connection name); default: one per sandbox provider named by slug. */
   connections?: Record<string, string>;
+  /** Connectors added to the sandbox catalog (e.g. pointed at a test's own upstream server). */
+  extraConnectors?: ConnectorDefinition[];
 }
 
 export async function startStack(
@@ -40,7 +43,9 @@ export async function startStack(
   const setup = await setupConfig(t, dialect, { refreshIntervalSeconds: 0, ...opts.config });
   if (!setup) return undefined;
   const sandbox = await startSandbox(opts.sandbox);
-  const { connectors, platformCredentials } = sandboxCatalog(sandbox);
+  const catalog = sandboxCatalog(sandbox);
+  const connectors = [...catalog.connectors, ...(opts.extraConnectors ?? [])];
+  const { platformCredentials } = catalog;
   const gw = await createGateway({
     config: setup.config,
     logger: createLogger(process.env['LATCHKEY_TEST_LOG'] ?? 'silent'),
