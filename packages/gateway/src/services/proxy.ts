@@ -100,6 +100,13 @@ async function readAll(body: Readable, max: number): Promise<Buffer> {
   return Buffer.concat(chunks);
 }
 
+/** Drops a response body we will not pass on (drained, so the pooled connection is reused, or destroyed). */
+function discard(body: Readable, destroy = false): void {
+  body.on('error', () => {});
+  if (destroy) body.destroy();
+  else body.resume();
+}
+
 function routing(value: string | undefined, field: string, header: string): string {
   // Clients that send both `connection_name` and `Connection_name` arrive as "a, a".
   const values = [...new Set((value ?? '').split(',').map((v) => v.trim()))].filter(Boolean);
@@ -200,7 +207,7 @@ export function createProxy(deps: {
         if (replayable) {
           const retry = await access.afterUnauthorized(target, auth);
           if (retry) {
-            res.body.resume();
+            discard(res.body);
             res = await send(retry);
           }
         } else {
@@ -214,7 +221,7 @@ export function createProxy(deps: {
 
       const declared = Number(res.headers['content-length'] ?? Number.NaN);
       if (declared > limits.maxResponseBytes) {
-        res.body.destroy();
+        discard(res.body, true);
         throw new LatchkeyError(
           'unavailable',
           `the ${target.connector.display_name} response (${declared} bytes) is larger than ${limits.maxResponseBytes} bytes`,

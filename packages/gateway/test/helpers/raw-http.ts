@@ -43,6 +43,8 @@ export function rawRequest(
     }, timeoutMs);
     socket.on('data', (d) => chunks.push(d));
     socket.on('error', (e) => {
+      // A server may answer (413) and reset before reading the whole body: keep what arrived.
+      if (chunks.length > 0) return;
       clearTimeout(timer);
       reject(e);
     });
@@ -71,9 +73,11 @@ export function rawRequest(
     const head = [
       `${request.method ?? 'GET'} ${request.target} HTTP/1.1`,
       `host: 127.0.0.1:${port}`,
-      'connection: close',
+      ...(request.headers?.some(([k]) => k.toLowerCase() === 'connection') ? [] : ['connection: close']),
       ...(request.headers ?? []).map(([k, v]) => `${k}: ${v}`),
-      ...(body ? [`content-length: ${body.length}`] : []),
+      ...(body && !request.headers?.some(([k]) => /^(content-length|transfer-encoding)$/i.test(k))
+        ? [`content-length: ${body.length}`]
+        : []),
       '',
       '',
     ].join('\r\n');
