@@ -165,7 +165,10 @@ export async function createGateway(opts: Omit<RuntimeOptions, 'gatewayLock'>): 
   mountHostedPages(app, services.authorization);
   mountApiExtensions(app, services, (err) => logger.error({ err }, 'API request failed'));
   app.route('/', compat.restApp);
-  const egress = createEgress({ guard: createSsrfGuard(parseEgressPolicy(config.egressAllow)) });
+  const egress = createEgress({
+    guard: createSsrfGuard(parseEgressPolicy(config.egressAllow)),
+    maxResponseBytes: config.proxyMaxResponseBytes,
+  });
   const proxy = createProxyHandler({
     proxy: createProxy({
       access: services.credentials.access,

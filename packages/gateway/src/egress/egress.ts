@@ -16,6 +16,8 @@ export interface EgressOptions {
   keepAliveTimeoutMs?: number;
   /** TCP + TLS connect timeout (default 10 s). */
   connectTimeoutMs?: number;
+  /** Response bodies longer than this fail mid-stream (`EgressError` kind `too_large`); default none. */
+  maxResponseBytes?: number;
 }
 
 export interface EgressRequest {
@@ -26,7 +28,7 @@ export interface EgressRequest {
   method: string;
   /** Lowercase names; a value list sends the header several times. */
   headers: Record<string, string | string[]>;
-  body?: Readable | Buffer | string | undefined;
+  body?: Readable | AsyncIterable<Buffer> | Buffer | string | undefined;
   signal?: AbortSignal | undefined;
   /** Time until the response headers arrive. */
   headersTimeoutMs: number;
@@ -42,7 +44,7 @@ export interface EgressResponse {
 
 /** Why an egress request failed before a response arrived. */
 export class EgressError extends Error {
-  readonly kind: 'blocked' | 'timeout' | 'unreachable' | 'aborted';
+  readonly kind: 'blocked' | 'timeout' | 'unreachable' | 'aborted' | 'too_large';
   constructor(kind: EgressError['kind'], message: string, cause?: unknown) {
     super(message, cause === undefined ? undefined : { cause });
     this.name = 'EgressError';
@@ -80,6 +82,8 @@ export function egressErrorOf(e: unknown, origin: string): EgressError {
   const err = e as NodeJS.ErrnoException;
   if (err?.name === 'AbortError' || err?.code === 'UND_ERR_ABORTED')
     return new EgressError('aborted', 'the request was cancelled', e);
+  if (err?.code === 'UND_ERR_RES_EXCEEDED_MAX_SIZE')
+    return new EgressError('too_large', `the response of ${origin} is too large`, e);
   if (TIMEOUT_CODES.has(err?.code ?? ''))
     return new EgressError('timeout', `${origin} did not answer in time`, e);
   const code = err?.code ? ` (${err.code})` : '';
@@ -92,6 +96,7 @@ export function createEgress(opts: EgressOptions): Egress {
     connections: opts.connectionsPerOrigin ?? 256,
     keepAliveTimeout: opts.keepAliveTimeoutMs ?? 10_000,
     keepAliveMaxTimeout: 60_000,
+    ...(opts.maxResponseBytes === undefined ? {} : { maxResponseSize: opts.maxResponseBytes }),
     connect: {
       timeout: opts.connectTimeoutMs ?? 10_000,
       lookup: guard.lookup,
@@ -114,7 +119,8 @@ export function createEgress(opts: EgressOptions): Egress {
           path: req.path,
           method: req.method as Dispatcher.HttpMethod,
           headers: req.headers,
-          body: req.body ?? null,
+          // undici streams async iterables too (its types do not say so)
+          body: (req.body ?? null) as Readable | Buffer | string | null,
           signal: req.signal ?? null,
           headersTimeout: req.headersTimeoutMs,
           bodyTimeout: req.bodyTimeoutMs,

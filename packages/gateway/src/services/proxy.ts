@@ -9,7 +9,7 @@
  *
  * Bodies are Node streams: nothing here knows HTTP servers or how the caller connected.
  */
-import { type Readable, Transform, type TransformCallback } from 'node:stream';
+import type { Readable } from 'node:stream';
 import { type Egress, EgressError, type EgressResponse } from '../egress/egress.ts';
 import { LatchkeyError } from '../errors.ts';
 import type { Logger } from '../ops/log.ts';
@@ -64,26 +64,6 @@ export const PROXY_ERRORS = {
 
 const REFUSED_METHODS = new Set(['CONNECT', 'TRACE', 'TRACK']);
 
-/** Counts bytes through a stream and fails past a limit. */
-class Limit extends Transform {
-  seen = 0;
-  exceeded = false;
-  private readonly max: number;
-  private readonly error: () => Error;
-  constructor(max: number, error: () => Error) {
-    super();
-    this.max = max;
-    this.error = error;
-  }
-  override _transform(chunk: Buffer, _enc: BufferEncoding, cb: TransformCallback) {
-    this.seen += chunk.length;
-    if (this.seen > this.max) {
-      this.exceeded = true;
-      cb(this.error());
-    } else cb(null, chunk);
-  }
-}
-
 const requestTooLarge = (max: number) =>
   new LatchkeyError('resource_exhausted', `the request body is larger than ${max} bytes`, {
     errorCode: PROXY_ERRORS.tooLarge,
@@ -98,6 +78,20 @@ async function readAll(body: Readable, max: number): Promise<Buffer> {
     chunks.push(chunk as Buffer);
   }
   return Buffer.concat(chunks);
+}
+
+/** The body's chunks, stopping (and calling `exceeded`) past `max` bytes. */
+async function* counted(body: Readable, max: number, exceeded: () => void): AsyncGenerator<Buffer> {
+  let seen = 0;
+  // Not destroyed when we stop early: the caller's connection must still carry the 413.
+  for await (const chunk of body.iterator({ destroyOnReturn: false })) {
+    seen += (chunk as Buffer).length;
+    if (seen > max) {
+      exceeded();
+      return;
+    }
+    yield chunk as Buffer;
+  }
 }
 
 /** Drops a response body we will not pass on (drained, so the pooled connection is reused, or destroyed). */
@@ -142,6 +136,12 @@ export function createProxy(deps: {
         });
       case 'aborted':
         return new LatchkeyError('cancelled', 'the caller cancelled the request');
+      case 'too_large':
+        return new LatchkeyError(
+          'unavailable',
+          `the ${name} response is larger than ${limits.maxResponseBytes} bytes`,
+          { errorCode: PROXY_ERRORS.responseTooLarge },
+        );
       case 'unreachable':
         return new LatchkeyError('unavailable', `${name} is unreachable: ${e.message}`, {
           errorCode: PROXY_ERRORS.unreachable,
@@ -167,16 +167,19 @@ export function createProxy(deps: {
         if (headers[name] === undefined) headers[name] = v;
       }
 
-      // Small bodies are buffered (replayable after a refresh); larger ones stream through a limit.
-      let body: Readable | Buffer | undefined;
-      let limit: Limit | undefined;
+      // Small bodies are buffered (replayable after a refresh); larger ones stream, counted on the way.
+      let body: AsyncIterable<Buffer> | Buffer | undefined;
+      let tooLarge = false;
+      const upstreamAbort = new AbortController();
+      const signal = AbortSignal.any([req.signal, upstreamAbort.signal]);
       if (req.body) {
         if (req.contentLength !== undefined && req.contentLength <= limits.replayBytes) {
           body = await readAll(req.body, limits.maxRequestBytes);
         } else {
-          limit = new Limit(limits.maxRequestBytes, () => requestTooLarge(limits.maxRequestBytes));
-          body = req.body.pipe(limit);
-          req.body.once('error', (e) => limit?.destroy(e));
+          body = counted(req.body, limits.maxRequestBytes, () => {
+            tooLarge = true;
+            upstreamAbort.abort();
+          });
         }
       }
       if (req.contentLength !== undefined && (body !== undefined || req.contentLength === 0))
@@ -191,12 +194,12 @@ export function createProxy(deps: {
             method,
             headers: { ...headers, ...auth.headers },
             body,
-            signal: req.signal,
+            signal,
             headersTimeoutMs: limits.timeoutMs,
             bodyTimeoutMs: limits.timeoutMs,
           });
         } catch (e) {
-          if (limit?.exceeded) throw requestTooLarge(limits.maxRequestBytes);
+          if (tooLarge) throw requestTooLarge(limits.maxRequestBytes);
           throw failure(e, target);
         }
       };
@@ -228,20 +231,10 @@ export function createProxy(deps: {
           { errorCode: PROXY_ERRORS.responseTooLarge },
         );
       }
-      const out =
-        Number.isNaN(declared) && method !== 'HEAD'
-          ? res.body.pipe(
-              new Limit(
-                limits.maxResponseBytes,
-                () => new Error(`response larger than ${limits.maxResponseBytes} bytes`),
-              ),
-            )
-          : res.body;
-      if (out !== res.body) res.body.once('error', (e) => out.destroy(e));
       return {
         status: res.status,
         headers: downstreamResponseHeaders(res.headers),
-        body: out,
+        body: res.body,
         connectionName: target.connectionName,
       };
     },
