@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import {
   ScalekitBadRequestException,
+  ScalekitClient,
   ScalekitNotFoundException,
   ScalekitToolException,
   ScalekitTooManyRequestsException,
@@ -179,6 +180,86 @@ describe('tools through the official SDK', () => {
       (e: unknown) => e instanceof ScalekitNotFoundException && /getAuthorizationLink/.test(e.message),
     );
     assert.equal(sandbox.state.gmail.messages('alice').length, before, 'nothing sent');
+  });
+});
+
+describe('tools bad input: malformed requests and accounts of others', () => {
+  it('refuses malformed JSON, wrong shapes, and connected account ids of another user or environment; no 5xx, nothing sent', async (t) => {
+    const stack = await startStack(t, 'sqlite', { connections: { gmail: 'gmail' } });
+    if (!stack) return;
+    const { sdk, sandbox, gw } = stack;
+    await connect(stack, 'gmail', 'user_1');
+    await connect(stack, 'gmail', 'user_2');
+    const before = sandbox.state.gmail.messages('alice').length;
+    const { connectedAccounts } = await sdk.connectedAccounts.listConnectedAccounts({ identifier: 'user_2' });
+    const user2Account = connectedAccounts[0]!.id;
+    const send = { to: 'a@b.c', subject: 'x', body: 'y' };
+
+    // REST: malformed JSON, a body that is not an object, params of the wrong type, 1 MB string params.
+    for (const [body, status, message] of [
+      ['{"tool_name": "gmail_send_message", "identifier": ', 400, /invalid JSON body/],
+      ['[1, 2]', 400, /./],
+      [
+        JSON.stringify({ tool_name: 'gmail_send_message', identifier: 'user_1', params: 'to=a@b.c' }),
+        400,
+        /./,
+      ],
+      [JSON.stringify({ tool_name: 42, identifier: 'user_1', params: send }), 400, /./],
+      [
+        JSON.stringify({
+          tool_name: 'gmail_send_message',
+          identifier: 'user_1',
+          params: { ...send, body: 'x'.repeat(1024 * 1024) },
+        }),
+        413,
+        /./,
+      ],
+    ] as const) {
+      const res = await stack.rest('/api/v1/execute_tool', { method: 'POST', body });
+      assert.equal(res.status, status, `${body.slice(0, 60)} → ${res.status}`);
+      const json = (await res.json()) as { message?: string };
+      assert.match(json.message ?? '', message);
+    }
+
+    // Another user's account id, named with this user's identifier: refused, nothing sent.
+    await assert.rejects(
+      () =>
+        sdk.actions.executeTool({
+          toolName: 'gmail_send_message',
+          identifier: 'user_1',
+          connectedAccountId: user2Account,
+          toolInput: send,
+        }),
+      (e: unknown) =>
+        e instanceof ScalekitBadRequestException && /does not belong to "user_1"/.test(e.message),
+    );
+
+    // Another environment cannot use (or even see) this environment's account id.
+    await gw.apiAccess.createEnvironment('other');
+    const other = await gw.apiAccess.createClient('other');
+    await gw.services.connections.create(other.environment.id, { connector: 'gmail', name: 'gmail' });
+    const otherSdk = new ScalekitClient(gw.url, other.client.id, other.clientSecret);
+    await assert.rejects(
+      () =>
+        otherSdk.actions.executeTool({
+          toolName: 'gmail_send_message',
+          connectedAccountId: user2Account,
+          toolInput: send,
+        }),
+      (e: unknown) => e instanceof ScalekitNotFoundException && /not found/.test(e.message),
+    );
+    await assert.rejects(
+      () =>
+        otherSdk.actions.executeTool({
+          toolName: 'gmail_send_message',
+          identifier: 'user_1',
+          toolInput: send,
+        }),
+      (e: unknown) => e instanceof ScalekitNotFoundException && /getAuthorizationLink/.test(e.message),
+    );
+    assert.equal(sandbox.state.gmail.messages('alice').length, before, 'nothing sent');
+    const executions = await gw.services.execution.listExecutions(stack.environmentId, {}, 20);
+    assert.equal(executions.length, 0, 'refused requests are not executions');
   });
 });
 
