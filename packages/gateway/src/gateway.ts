@@ -16,6 +16,7 @@ import { createMetrics, type Metrics } from './ops/metrics.ts';
 import { type AppEnv, createApp } from './server/app.ts';
 import { type Listening, listen } from './server/listen.ts';
 import { mountTokenEndpoint } from './server/token-endpoint.ts';
+import { cachedAccountAccess } from './services/account-access-cache.ts';
 import type { ApiAccess } from './services/api-access.ts';
 import type { PlatformCredentials } from './services/catalog.ts';
 import { createServices, type Services } from './services/index.ts';
@@ -171,7 +172,7 @@ export async function createGateway(opts: Omit<RuntimeOptions, 'gatewayLock'>): 
   });
   const proxy = createProxyHandler({
     proxy: createProxy({
-      access: services.credentials.access,
+      access: cachedAccountAccess(services.credentials.access, { clock: runtime.clock }),
       egress,
       logger,
       limits: {

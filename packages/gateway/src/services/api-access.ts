@@ -3,6 +3,7 @@
  * Client secrets are shown once and stored as SHA-256 hashes. Access tokens are RS256 JWTs
  * bound to the environment (`env` claim) and the client (`sub`); a token is refused when it is
  * expired, signed by an unknown key, or its client was revoked (noticed within CLIENT_CACHE_MS).
+ * A token verified once is remembered until it expires, so the signature is checked once per token.
  */
 import type { Clock } from '../clock.ts';
 import { hashSecret, newId, newSecret, secretMatches } from '../crypto/secrets.ts';
@@ -15,6 +16,8 @@ import type { Store } from '../store/store.ts';
 export const TOKEN_ISSUER = 'latchkey';
 export const API_AUDIENCE = 'latchkey:api';
 const CLIENT_CACHE_MS = 5000;
+/** Verified tokens kept (token → principal until it expires); cleared when full. */
+const VERIFIED_MAX = 10_000;
 const ENV_NAME = /^[a-z0-9][a-z0-9_-]{0,62}$/;
 
 /** Who is calling the API: always an API client of one environment. */
@@ -56,12 +59,21 @@ export function createApiAccess(deps: {
   const envs = environmentsRepo(store.db);
   const clients = apiClientsRepo(store.db);
   const clientCache = new Map<string, { ok: boolean; environmentId: string; at: number }>();
+  // A token's signature and claims are checked once; later calls only check expiry and the client.
+  const verified = new Map<string, { principal: Principal; expiresAt: number }>();
 
-  async function clientIsUsable(clientId: string, environmentId: string): Promise<boolean> {
-    const now = clock.now();
+  /** The cached answer, or undefined when the client must be looked up. */
+  function clientCached(clientId: string, environmentId: string, now: number): boolean | undefined {
     const cached = clientCache.get(clientId);
     if (cached && now - cached.at < CLIENT_CACHE_MS)
       return cached.ok && cached.environmentId === environmentId;
+    return undefined;
+  }
+
+  async function clientIsUsable(clientId: string, environmentId: string): Promise<boolean> {
+    const now = clock.now();
+    const cached = clientCached(clientId, environmentId, now);
+    if (cached !== undefined) return cached;
     const row = await clients.find(clientId);
     const ok = row !== undefined && row.revoked_at === null;
     if (clientCache.size > 10_000) clientCache.clear();
@@ -134,9 +146,19 @@ export function createApiAccess(deps: {
     async authenticate(authorization: string | undefined | null): Promise<Principal> {
       const m = authorization ? /^Bearer\s+([A-Za-z0-9._~+/=-]+)\s*$/i.exec(authorization) : null;
       if (!m) throw new LatchkeyError('unauthenticated', 'missing bearer token: get one at /oauth/token');
+      const token = m[1]!;
+      const now = clock.now();
+      const known = verified.get(token);
+      if (known && known.expiresAt > now) {
+        const { clientId, environmentId } = known.principal;
+        const usable =
+          clientCached(clientId, environmentId, now) ?? (await clientIsUsable(clientId, environmentId));
+        if (usable) return known.principal;
+        throw new LatchkeyError('unauthenticated', 'invalid or expired access token');
+      }
       let payload: Record<string, unknown>;
       try {
-        payload = await signer.verify(m[1]!, { audience: API_AUDIENCE, issuer: TOKEN_ISSUER });
+        payload = await signer.verify(token, { audience: API_AUDIENCE, issuer: TOKEN_ISSUER });
       } catch {
         throw new LatchkeyError('unauthenticated', 'invalid or expired access token');
       }
@@ -148,7 +170,12 @@ export function createApiAccess(deps: {
       if (!(await clientIsUsable(clientId, environmentId))) {
         throw new LatchkeyError('unauthenticated', 'invalid or expired access token');
       }
-      return { environmentId, clientId };
+      const principal = { environmentId, clientId };
+      if (typeof payload['exp'] === 'number') {
+        if (verified.size >= VERIFIED_MAX) verified.clear();
+        verified.set(token, { principal, expiresAt: payload['exp'] * 1000 });
+      }
+      return principal;
     },
   };
 }

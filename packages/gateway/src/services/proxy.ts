@@ -170,12 +170,13 @@ export function createProxy(deps: {
       // Small bodies are buffered (replayable after a refresh); larger ones stream, counted on the way.
       let body: AsyncIterable<Buffer> | Buffer | undefined;
       let tooLarge = false;
-      const upstreamAbort = new AbortController();
-      const signal = AbortSignal.any([req.signal, upstreamAbort.signal]);
+      let signal = req.signal;
       if (req.body) {
         if (req.contentLength !== undefined && req.contentLength <= limits.replayBytes) {
           body = await readAll(req.body, limits.maxRequestBytes);
         } else {
+          const upstreamAbort = new AbortController();
+          signal = AbortSignal.any([req.signal, upstreamAbort.signal]);
           body = counted(req.body, limits.maxRequestBytes, () => {
             tooLarge = true;
             upstreamAbort.abort();
