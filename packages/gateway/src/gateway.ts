@@ -16,7 +16,6 @@ import { createMetrics, type Metrics } from './ops/metrics.ts';
 import { type AppEnv, createApp } from './server/app.ts';
 import { type Listening, listen } from './server/listen.ts';
 import { mountTokenEndpoint } from './server/token-endpoint.ts';
-import { cachedAccountAccess } from './services/account-access-cache.ts';
 import type { ApiAccess } from './services/api-access.ts';
 import type { PlatformCredentials } from './services/catalog.ts';
 import { createServices, type Services } from './services/index.ts';
@@ -39,7 +38,7 @@ export interface RuntimeOptions {
   connectors?: ConnectorDefinition[];
   /** Deployment-wide OAuth apps per connector slug ("managed credentials"). */
   platformCredentials?: Record<string, PlatformCredentials>;
-  /** Outgoing HTTP for OAuth and provider calls (default: global fetch). */
+  /** Outgoing HTTP for OAuth calls (default: global fetch); provider API calls go through the egress. */
   fetch?: HttpFetch;
   /** Test hook: runs between a refresh response and storing it (crash-during-refresh tests). */
   afterRefreshResponse?: (accountId: string) => Promise<void>;
@@ -55,6 +54,8 @@ export interface Runtime {
   signer: Signer;
   services: Services;
   apiAccess: ApiAccess;
+  /** Outgoing HTTP to provider APIs (undici pools per origin, SSRF guard): proxy and tools. */
+  egress: Egress;
   /** Public base URL: configured, or derived (updated once a gateway listens). */
   urls: { publicUrl: string };
   close(): Promise<void>;
@@ -84,13 +85,20 @@ export async function openRuntime(opts: RuntimeOptions): Promise<Runtime> {
     poolSize: config.dbPoolSize,
     gatewayLock: opts.gatewayLock ?? false,
   });
+  let egress: Egress | undefined;
   try {
     const applied = await store.migrate();
     if (applied.length > 0) logger.info({ applied }, 'migrations applied');
     await ensureSigningKey(store, keyring, clock);
     const signer = await createSigner(store, keyring);
     const urls = { publicUrl: derivePublicUrl(config, config.port) };
+    const out = createEgress({
+      guard: createSsrfGuard(parseEgressPolicy(config.egressAllow)),
+      maxResponseBytes: config.proxyMaxResponseBytes,
+    });
+    egress = out;
     const services = createServices({
+      egress: out,
       config,
       store,
       keyring,
@@ -112,15 +120,19 @@ export async function openRuntime(opts: RuntimeOptions): Promise<Runtime> {
       signer,
       services,
       apiAccess: services.apiAccess,
+      egress: out,
       urls,
       close: async () => {
         await services.refresher.stop();
         services.housekeeping.stop();
         await services.credentials.flush().catch(() => {});
+        await services.execution.flush().catch(() => {});
+        await out.close();
         await store.close();
       },
     };
   } catch (e) {
+    await egress?.close();
     await store.close();
     throw e;
   }
@@ -130,8 +142,6 @@ export interface Gateway extends Runtime {
   app: Hono<AppEnv>;
   compat: CompatTransport;
   metrics: Metrics;
-  /** Outgoing HTTP of the proxy (undici pools per origin, SSRF guard). */
-  egress: Egress;
   /** Set once listening. */
   url: string;
   port: number;
@@ -166,14 +176,10 @@ export async function createGateway(opts: Omit<RuntimeOptions, 'gatewayLock'>): 
   mountHostedPages(app, services.authorization);
   mountApiExtensions(app, services, (err) => logger.error({ err }, 'API request failed'));
   app.route('/', compat.restApp);
-  const egress = createEgress({
-    guard: createSsrfGuard(parseEgressPolicy(config.egressAllow)),
-    maxResponseBytes: config.proxyMaxResponseBytes,
-  });
   const proxy = createProxyHandler({
     proxy: createProxy({
-      access: cachedAccountAccess(services.credentials.access, { clock: runtime.clock }),
-      egress,
+      access: services.cachedAccess,
+      egress: runtime.egress,
       logger,
       limits: {
         maxRequestBytes: config.proxyMaxRequestBytes,
@@ -194,7 +200,6 @@ export async function createGateway(opts: Omit<RuntimeOptions, 'gatewayLock'>): 
     app,
     compat,
     metrics,
-    egress,
     url: '',
     port: 0,
     async listen() {
@@ -222,7 +227,6 @@ export async function createGateway(opts: Omit<RuntimeOptions, 'gatewayLock'>): 
     close() {
       closing ??= (async () => {
         await listening?.close(config.shutdownTimeoutMs);
-        await egress.close();
         await runtime.close();
       })();
       return closing;

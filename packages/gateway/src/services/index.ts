@@ -4,8 +4,10 @@ import type { Clock } from '../clock.ts';
 import type { Config } from '../config/config.ts';
 import type { Keyring } from '../crypto/keyring.ts';
 import type { Signer } from '../crypto/signing.ts';
+import type { Egress } from '../egress/egress.ts';
 import type { Logger } from '../ops/log.ts';
 import type { Store } from '../store/store.ts';
+import { cachedAccountAccess } from './account-access-cache.ts';
 import { createAccounts } from './accounts.ts';
 import { createApiAccess } from './api-access.ts';
 import { createAuthorization } from './authorization.ts';
@@ -30,6 +32,8 @@ export interface ServiceDeps {
   connectors: ConnectorDefinition[];
   platformCredentials?: Record<string, PlatformCredentials> | undefined;
   fetch: HttpFetch;
+  /** Provider API calls of tools (the proxy uses it too). */
+  egress?: Egress | undefined;
   /**
    * Upstream MCP servers: tools discovered and called as the user, and the OAuth of MCP
    * connections. Absent: MCP connectors have no tools and cannot be authorized.
@@ -86,6 +90,8 @@ export function createServices(d: ServiceDeps) {
     intervalSeconds: config.refreshIntervalSeconds,
     marginSeconds: config.refreshMarginSeconds,
   });
+  // The hot paths (tools, proxy) see account changes made elsewhere within 2 s.
+  const cachedAccess = cachedAccountAccess(credentials.access, { clock });
   const tools = createTools({ catalog, connections, accounts, upstream: d.upstream?.source });
   const execution = createToolExecution({
     store,
@@ -94,8 +100,9 @@ export function createServices(d: ServiceDeps) {
     tools,
     accounts,
     connections,
-    access: credentials.access,
+    access: cachedAccess,
     fetch: d.fetch,
+    egress: d.egress,
     upstream: d.upstream?.call,
     record: config.executionRetentionDays > 0,
   });
@@ -112,6 +119,7 @@ export function createServices(d: ServiceDeps) {
     connections,
     accounts,
     credentials,
+    cachedAccess,
     authorization,
     refresher,
     tools,

@@ -2,8 +2,11 @@
  * ExecuteTool (DESIGN §5 "Execute tool"): resolve the account → validate the input → run the
  * executor through a ToolRuntime that injects the account's credentials (one refresh and retry on
  * a provider 401) → `{data, execution_id}`. Provider failures become TOOL_ERROR with the provider's
- * status, code and message. Every execution is recorded without inputs, outputs or secrets.
+ * status, code and message. Every execution is recorded without inputs, outputs or secrets, in
+ * batches (within RECORD_DELAY_MS; reads through this service flush first).
  */
+
+import type { Readable } from 'node:stream';
 import {
   isProviderError,
   isToolInputError,
@@ -15,6 +18,7 @@ import {
 } from '@latchkey/connectors';
 import type { Clock } from '../clock.ts';
 import { newSortableId } from '../crypto/secrets.ts';
+import { type Egress, EgressError } from '../egress/egress.ts';
 import { type ErrorCode, invalidArgument, isLatchkeyError, LatchkeyError } from '../errors.ts';
 import type { Logger } from '../ops/log.ts';
 import { executionsRepo } from '../store/repos/executions.ts';
@@ -48,6 +52,9 @@ export type UpstreamCaller = (
 ) => Promise<Record<string, unknown>>;
 
 const MAX_RESPONSE_BYTES = 10 * 1024 * 1024;
+/** Execution records are written in batches: at most this many, or after this long. */
+const RECORD_BATCH = 200;
+const RECORD_DELAY_MS = 100;
 const REQUEST_TIMEOUT_MS = 60_000;
 const MAX_ERROR_CHARS = 500;
 
@@ -72,6 +79,8 @@ export function createToolExecution(deps: {
   connections: Connections;
   access: AccountAccess;
   fetch: HttpFetch;
+  /** Provider calls go through the egress (pools, SSRF guard) when given, else through `fetch`. */
+  egress?: Egress | undefined;
   upstream?: UpstreamCaller | undefined;
   /** Record executions (false when the retention is 0 days). */
   record?: boolean;
@@ -107,6 +116,7 @@ export function createToolExecution(deps: {
         body = req.body.raw;
         headers['content-type'] = req.body.contentType;
       }
+      if (deps.egress) return sendByEgress(deps.egress, url, req.method, headers, body);
       let res: Response;
       try {
         res = await deps.fetch(url.toString(), {
@@ -137,6 +147,50 @@ export function createToolExecution(deps: {
       }
       return out;
     };
+    async function sendByEgress(
+      egress: Egress,
+      url: URL,
+      method: string,
+      headers: Record<string, string>,
+      body: string | Uint8Array | undefined,
+    ): Promise<ToolResponse> {
+      let res: Awaited<ReturnType<Egress['request']>>;
+      try {
+        res = await egress.request({
+          origin: url.origin,
+          path: url.pathname + url.search,
+          method,
+          headers,
+          body: body === undefined ? undefined : Buffer.from(body),
+          headersTimeoutMs: REQUEST_TIMEOUT_MS,
+          bodyTimeoutMs: REQUEST_TIMEOUT_MS,
+        });
+      } catch (e) {
+        const kind = e instanceof EgressError ? e.kind : 'unreachable';
+        const name = target.connector.display_name;
+        if (kind === 'blocked')
+          throw new LatchkeyError('permission_denied', `${name}: ${(e as Error).message}`);
+        throw new LatchkeyError(
+          kind === 'timeout' ? 'deadline_exceeded' : 'unavailable',
+          `${name} ${kind === 'timeout' ? 'did not answer in time' : `is unreachable: ${(e as Error).message}`}`,
+        );
+      }
+      const out: ToolResponse = { status: res.status, headers: {}, body: '' };
+      for (const [k, v] of Object.entries(res.headers)) {
+        if (v !== undefined) out.headers[k] = Array.isArray(v) ? v.join(', ') : v;
+      }
+      const text = await readStreamLimited(res.body, out.headers['content-length'], MAX_RESPONSE_BYTES);
+      out.body = text;
+      if ((out.headers['content-type'] ?? '').includes('json') && text !== '') {
+        try {
+          out.body = JSON.parse(text);
+        } catch {
+          out.body = text;
+        }
+      }
+      return out;
+    }
+
     return {
       async request(req) {
         const auth = await access.credentials(target);
@@ -207,16 +261,34 @@ export function createToolExecution(deps: {
     return access.resolve(principal, { accountId: candidates[0]!.id });
   }
 
-  async function record(principal: Principal, row: Parameters<typeof executions.insert>[0]) {
+  // Records are queued and written in one multi-row insert (a store write per call costs more
+  // than the rest of a fast execution); reads of the records flush first.
+  const pending: Parameters<typeof executions.insert>[0][] = [];
+  let flushTimer: NodeJS.Timeout | undefined;
+  let flushing: Promise<void> | undefined;
+
+  async function flush(): Promise<void> {
+    if (flushTimer) clearTimeout(flushTimer);
+    flushTimer = undefined;
+    while (flushing) await flushing;
+    if (pending.length === 0) return;
+    const rows = pending.splice(0);
+    flushing = executions
+      .insertMany(rows)
+      .catch((e) =>
+        logger.warn({ err: (e as Error).message, count: rows.length }, 'could not record tool executions'),
+      )
+      .finally(() => {
+        flushing = undefined;
+      });
+    await flushing;
+  }
+
+  function record(_principal: Principal, row: Parameters<typeof executions.insert>[0]) {
     if (deps.record === false) return;
-    try {
-      await executions.insert(row);
-    } catch (e) {
-      logger.warn(
-        { err: (e as Error).message, env: principal.environmentId },
-        'could not record a tool execution',
-      );
-    }
+    pending.push(row);
+    if (pending.length >= RECORD_BATCH) void flush();
+    else flushTimer ??= setTimeout(() => void flush(), RECORD_DELAY_MS).unref();
   }
 
   return {
@@ -230,9 +302,17 @@ export function createToolExecution(deps: {
       let entry: ToolEntry;
       if (req.connector || req.connectedAccountId) {
         target = await resolveTarget(principal, req);
-        const connection = await deps.connections.get(env, target.connectionId);
-        const account = await deps.accounts.get(env, { id: target.accountId });
-        entry = await tools.find(env, req.toolName, connection, account);
+        if (target.connector.kind === 'mcp') {
+          const connection = await deps.connections.get(env, target.connectionId);
+          const account = await deps.accounts.get(env, { id: target.accountId });
+          entry = await tools.find(env, req.toolName, connection, account);
+        } else {
+          // A REST connector's tools are its own: no need to read the connection and account again.
+          entry = await tools.find(env, req.toolName);
+          if (entry.connector.slug !== target.connector.slug) {
+            entry = await tools.find(env, req.toolName, await deps.connections.get(env, target.connectionId));
+          }
+        }
       } else {
         entry = await tools.find(env, req.toolName);
       }
@@ -261,7 +341,7 @@ export function createToolExecution(deps: {
       try {
         const data = await runTool(entry.connector, entry.tool, input, runtimeFor(target));
         access.touch(target);
-        await record(principal, {
+        record(principal, {
           ...base,
           status: 'success',
           error_code: null,
@@ -274,7 +354,7 @@ export function createToolExecution(deps: {
         const failure = toToolError(e, executionId, entry.connector.display_name);
         if (failure.code === 'internal')
           logger.error({ err: e, executionId, tool: entry.tool.name }, 'tool execution failed');
-        await record(principal, {
+        record(principal, {
           ...base,
           status: 'error',
           error_code: failure.toolError?.code ?? failure.code,
@@ -286,15 +366,44 @@ export function createToolExecution(deps: {
       }
     },
 
-    listExecutions: executions.list,
-    getExecution: executions.get,
+    listExecutions: async (...args: Parameters<typeof executions.list>) => {
+      await flush();
+      return executions.list(...args);
+    },
+    getExecution: async (...args: Parameters<typeof executions.get>) => {
+      await flush();
+      return executions.get(...args);
+    },
     /** Deletes execution records older than the retention; returns how many. */
-    prune: (retentionDays: number) => executions.prune(clock.now() - retentionDays * 86_400_000),
+    prune: async (retentionDays: number) => {
+      await flush();
+      return executions.prune(clock.now() - retentionDays * 86_400_000);
+    },
+    /** Writes queued execution records now (shutdown, tests). */
+    flush,
   };
 }
 
 function lower(h: Record<string, string> | undefined): Record<string, string> {
   return Object.fromEntries(Object.entries(h ?? {}).map(([k, v]) => [k.toLowerCase(), v]));
+}
+
+const tooLarge = (max: number) =>
+  new LatchkeyError('resource_exhausted', `the provider's response is larger than ${max} bytes`);
+
+async function readStreamLimited(body: Readable, declared: string | undefined, max: number): Promise<string> {
+  if (Number(declared ?? '0') > max) {
+    body.on('error', () => {}).destroy();
+    throw tooLarge(max);
+  }
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of body) {
+    size += (chunk as Buffer).length;
+    if (size > max) throw tooLarge(max);
+    chunks.push(chunk as Buffer);
+  }
+  return chunks.length === 1 ? chunks[0]!.toString('utf8') : Buffer.concat(chunks).toString('utf8');
 }
 
 async function readLimited(res: Response, max: number): Promise<string> {

@@ -8,6 +8,9 @@ export function executionsRepo(db: Kysely<Database>) {
     async insert(row: ExecutionRow): Promise<void> {
       await db.insertInto('executions').values(row).execute();
     },
+    async insertMany(rows: ExecutionRow[]): Promise<void> {
+      if (rows.length > 0) await db.insertInto('executions').values(rows).execute();
+    },
     async list(
       environmentId: string,
       filter: { tool?: string | undefined; accountId?: string | undefined; identifier?: string | undefined },
