@@ -15,8 +15,10 @@ import { create, toBinary } from '@bufbuild/protobuf';
 import { ExecuteToolRequestSchema } from '../packages/gateway/src/gen/scalekit/v1/tools/tools_pb.js';
 import {
   best,
+  cpuMsOf,
   fmt,
   type LoadResult,
+  NODE_ARGS,
   printTable,
   requireWrk,
   runH2Load,
@@ -40,7 +42,8 @@ const load = () =>
     .map((l) => l.toFixed(2))
     .join(' ');
 console.log(
-  `machine: ${cpus().length} cores, load average ${load()}; ${connections} connections, ${durationSeconds} s per row, best of ${RUNS}`,
+  `machine: ${cpus().length} cores, load average ${load()}; ${connections} connections, ${durationSeconds} s per row, best of ${RUNS}; ` +
+    `Node services: ${NODE_ARGS.join(' ') || 'default flags'}, MALLOC_ARENA_MAX=${process.env['MALLOC_ARENA_MAX'] ?? '1'}`,
 );
 
 const up = await startStubUpstream();
@@ -55,6 +58,8 @@ interface Row {
   name: string;
   result: LoadResult;
   rss?: number;
+  /** CPU the measured server (not the stub upstream) spent per request, µs. */
+  cpuUs?: number;
 }
 const rows: Row[] = [];
 
@@ -62,12 +67,16 @@ async function measure(name: string, run: (seconds: number) => Promise<LoadResul
   await run(warmupSeconds);
   const results: LoadResult[] = [];
   let rss = 0;
+  let cpuUs = Number.POSITIVE_INFINITY;
   for (let i = 0; i < RUNS; i++) {
     const sampler = pid === undefined ? undefined : sampleRss(pid);
-    results.push(await run(durationSeconds));
+    const cpu0 = pid === undefined ? 0 : cpuMsOf(pid);
+    const result = await run(durationSeconds);
+    results.push(result);
+    if (pid !== undefined) cpuUs = Math.min(cpuUs, ((cpuMsOf(pid) - cpu0) * 1000) / result.requests);
     rss = Math.max(rss, sampler?.stop() ?? 0);
   }
-  const row: Row = { name, result: best(results), ...(pid === undefined ? {} : { rss }) };
+  const row: Row = { name, result: best(results), ...(pid === undefined ? {} : { rss, cpuUs }) };
   rows.push(row);
   process.stderr.write(`  ${name}: ${fmt.rps(row.result.rps)} req/s\n`);
 }
@@ -141,8 +150,19 @@ const direct = rows.find((r) => r.name === 'direct')!.result;
 const floor = rows.find((r) => r.name === 'bare node proxy')!.result;
 console.log('');
 printTable(
-  ['row', 'req/s', 'vs direct', 'vs bare node', 'p50 ms', 'p99 ms', 'p50 over bare', 'peak RSS MB', 'errors'],
-  rows.map(({ name, result: r, rss }) => [
+  [
+    'row',
+    'req/s',
+    'vs direct',
+    'vs bare node',
+    'p50 ms',
+    'p99 ms',
+    'p50 over bare',
+    'server CPU µs/req',
+    'peak RSS MB',
+    'errors',
+  ],
+  rows.map(({ name, result: r, rss, cpuUs }) => [
     name,
     fmt.rps(r.rps),
     fmt.pct(r.rps / direct.rps),
@@ -152,6 +172,7 @@ printTable(
     name === 'direct' || name === 'bare node proxy'
       ? ''
       : `${r.p50 - floor.p50 >= 0 ? '+' : ''}${fmt.ms(r.p50 - floor.p50)}`,
+    cpuUs === undefined ? '—' : Math.round(cpuUs).toString(),
     fmt.mb(rss ?? 0),
     r.errors,
   ]),

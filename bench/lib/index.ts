@@ -11,14 +11,15 @@
  *                              durationSeconds: 10, grpc: true });                      // HTTP/2
  *   printTable(['row', 'req/s'], [['x', fmt.rps(r.rps)]]);
  *
- * Environment: BENCH_DURATION (seconds per measured row, default 10), BENCH_CONNECTIONS (32).
+ * Environment: BENCH_DURATION (seconds per measured row, default 10), BENCH_CONNECTIONS (32),
+ * BENCH_NODE_ARGS / MALLOC_ARENA_MAX (memory settings of every Node service, see proc.ts).
  */
 export { startBareProxy } from './bare-proxy.ts';
 export { type BenchGateway, benchConnector, startGateway } from './gateway.ts';
 export { type H2LoadOptions, runH2Load } from './h2-load.ts';
 export { type Nginx, startNginx } from './nginx.ts';
-export { have, ready, type Service, startService } from './proc.ts';
-export { rssOf, sampleRss } from './rss.ts';
+export { have, NODE_ARGS, ready, type Service, startService } from './proc.ts';
+export { cpuMsOf, rssOf, sampleRss } from './rss.ts';
 export { best, type LoadResult, percentile } from './stats.ts';
 export { ITEM, startStubUpstream } from './stub-upstream.ts';
 export { fmt, printTable } from './table.ts';

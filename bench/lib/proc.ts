@@ -2,6 +2,10 @@
  * Child processes for benchmarks: each service (stub upstream, proxies, gateway) runs in its own
  * process so its CPU and RSS are its own. A service script reports readiness over IPC with
  * `process.send({ready: true, ...info})` and exits when its IPC channel closes.
+ *
+ * Every Node service runs with the memory settings the README recommends for the gateway
+ * (BENCH_NODE_ARGS, default `--max-semi-space-size=2`, and MALLOC_ARENA_MAX, default 1), so
+ * baselines and gateway are measured alike; `BENCH_NODE_ARGS= MALLOC_ARENA_MAX=` measures defaults.
  */
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 
@@ -11,6 +15,11 @@ export interface Service<T> {
   child: ChildProcess;
   stop(): Promise<void>;
 }
+
+export const NODE_ARGS = (process.env['BENCH_NODE_ARGS'] ?? '--max-semi-space-size=2')
+  .split(' ')
+  .filter(Boolean);
+const MALLOC_ARENA_MAX = process.env['MALLOC_ARENA_MAX'] ?? '1';
 
 const running = new Set<ChildProcess>();
 process.once('exit', () => {
@@ -22,10 +31,14 @@ export function startService<T>(
   script: string,
   opts: { args?: string[]; env?: Record<string, string>; nodeArgs?: string[]; timeoutMs?: number } = {},
 ): Promise<Service<T>> {
-  const child = spawn(process.execPath, [...(opts.nodeArgs ?? []), script, ...(opts.args ?? [])], {
-    env: { ...process.env, ...opts.env },
-    stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
-  });
+  const child = spawn(
+    process.execPath,
+    [...NODE_ARGS, ...(opts.nodeArgs ?? []), script, ...(opts.args ?? [])],
+    {
+      env: { ...process.env, ...(MALLOC_ARENA_MAX ? { MALLOC_ARENA_MAX } : {}), ...opts.env },
+      stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+    },
+  );
   running.add(child);
   const stop = async () => {
     if (child.exitCode !== null) return;
