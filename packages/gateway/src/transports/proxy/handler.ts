@@ -136,6 +136,12 @@ export function createProxyHandler(deps: ProxyHandlerDeps): (req: Req, res: Res)
       )
       .then(
         (upstream) => {
+          if (res.destroyed) {
+            // The caller went away while the provider answered: release the pooled connection.
+            upstream.body.on('error', () => {}).destroy();
+            done(req, requestId, started, 499, upstream.connectionName);
+            return;
+          }
           const headers: Record<string, string | string[]> = upstream.headers;
           headers['x-request-id'] = requestId;
           writeHead(res, upstream.status, headers);
