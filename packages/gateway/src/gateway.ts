@@ -13,6 +13,7 @@ import { createEgress, type Egress } from './egress/egress.ts';
 import { createSsrfGuard, parseEgressPolicy } from './egress/ssrf-guard.ts';
 import { createLogger, type Logger } from './ops/log.ts';
 import { createMetrics, type Metrics } from './ops/metrics.ts';
+import { createAccessLog } from './server/access-log.ts';
 import { type AppEnv, createApp } from './server/app.ts';
 import { type Listening, listen } from './server/listen.ts';
 import { mountTokenEndpoint } from './server/token-endpoint.ts';
@@ -176,6 +177,18 @@ export async function createGateway(opts: Omit<RuntimeOptions, 'gatewayLock'>): 
   mountHostedPages(app, services.authorization);
   mountApiExtensions(app, services, (err) => logger.error({ err }, 'API request failed'));
   app.route('/', compat.restApp);
+  const access = createAccessLog(logger, metrics);
+  // REST RPCs and /proxy are served by raw Node handlers; everything else by the Hono app.
+  const nodeRest = compat.nodeRestHandler((r) =>
+    access({
+      method: r.method,
+      route: r.route ?? 'unmatched',
+      path: r.path,
+      status: r.status,
+      seconds: r.seconds,
+      requestId: r.requestId,
+    }),
+  );
   const proxy = createProxyHandler({
     proxy: createProxy({
       access: services.cachedAccess,
@@ -190,7 +203,7 @@ export async function createGateway(opts: Omit<RuntimeOptions, 'gatewayLock'>): 
     }),
     authenticate,
     logger,
-    metrics,
+    access,
   });
 
   let listening: Listening | undefined;
@@ -207,9 +220,12 @@ export async function createGateway(opts: Omit<RuntimeOptions, 'gatewayLock'>): 
       listening = await listen({
         host: config.host,
         port: config.port,
-        http1: (req, res) => (isProxyPath(req.url) ? proxy(req, res) : void rest(req, res)),
+        http1: (req, res) =>
+          isProxyPath(req.url) ? proxy(req, res) : nodeRest(req, res, () => void rest(req, res)),
         http2: (req, res) =>
-          compat.grpcHandler(req, res, () => (isProxyPath(req.url) ? proxy(req, res) : void rest(req, res))),
+          compat.grpcHandler(req, res, () =>
+            isProxyPath(req.url) ? proxy(req, res) : nodeRest(req, res, () => void rest(req, res)),
+          ),
         tls:
           config.tlsCert && config.tlsKey ? { certFile: config.tlsCert, keyFile: config.tlsKey } : undefined,
       });

@@ -12,6 +12,7 @@ import { createGrpcHandler, type GrpcHandler } from './grpc.ts';
 import { collectBindings, type RestBinding } from './http-rules.ts';
 import { buildOpenApi, type OpenApiDocument, type OpenApiInfo } from './openapi.ts';
 import { createRestApp, createRestHandler, type RestHandler } from './rest.ts';
+import { createNodeRestHandler, type NodeRestHandler, type RestDone } from './rest-node.ts';
 import { createRuntime } from './runtime.ts';
 import type { CompatTransportOptions } from './types.ts';
 
@@ -24,6 +25,7 @@ export {
 } from './listener.ts';
 export type { OpenApiDocument, OpenApiInfo } from './openapi.ts';
 export type { RestHandler } from './rest.ts';
+export type { NodeRestHandler, RestDone } from './rest-node.ts';
 export { TOOL_ERROR } from './status.ts';
 export {
   type CompatTransportOptions,
@@ -42,6 +44,8 @@ export interface CompatTransport {
   restHandler: RestHandler;
   /** The REST handler as a Hono app (unmatched requests fall through to later routes). */
   restApp: Hono;
+  /** The REST handler on Node request/response objects (the hot path; unmatched → `next`). */
+  nodeRestHandler(onDone?: (info: RestDone) => void): NodeRestHandler;
   /** Every REST binding, most specific first. */
   bindings: readonly RestBinding[];
   /** OpenAPI 3.1 document of the REST API (built once; treat as read-only). */
@@ -57,6 +61,7 @@ export function createCompatTransport(opts: CompatTransportOptions): CompatTrans
     grpcHandler: createGrpcHandler(rt),
     restHandler,
     restApp: createRestApp(restHandler),
+    nodeRestHandler: (onDone) => createNodeRestHandler(rt, bindings, onDone),
     bindings,
     openapi(info = {}) {
       const key = JSON.stringify(info);

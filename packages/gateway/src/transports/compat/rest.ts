@@ -9,7 +9,7 @@ import type { RestBinding } from './http-rules.ts';
 import { matchTemplate, type TemplateMatch } from './path-template.ts';
 import { type Runtime, rpcName, TransportError } from './runtime.ts';
 import { toRestError, toRpcStatus } from './status.ts';
-import { buildRequest, renderResponse } from './transcode.ts';
+import { buildRequestFrom, readBody, renderResponse } from './transcode.ts';
 
 export type RestHandler = (req: Request) => Promise<Response | undefined>;
 
@@ -26,7 +26,22 @@ type Found =
   | { kind: 'bad_path' }
   | undefined;
 
+/** Routing results by verb and path: bindings never change, and matching them all is not free. */
+const routes = new WeakMap<RestBinding[], Map<string, Found>>();
+const ROUTE_CACHE_MAX = 2000;
+
 function route(bindings: RestBinding[], verb: string, rawPath: string): Found {
+  let cache = routes.get(bindings);
+  if (cache === undefined) routes.set(bindings, (cache = new Map()));
+  const key = `${verb} ${rawPath}`;
+  if (cache.has(key)) return cache.get(key);
+  const found = matchRoute(bindings, verb, rawPath);
+  if (cache.size >= ROUTE_CACHE_MAX) cache.clear();
+  cache.set(key, found);
+  return found;
+}
+
+function matchRoute(bindings: RestBinding[], verb: string, rawPath: string): Found {
   const allow = new Set<string>();
   try {
     for (const binding of bindings) {
@@ -41,41 +56,88 @@ function route(bindings: RestBinding[], verb: string, rawPath: string): Found {
   return allow.size > 0 ? { kind: 'method_not_allowed', allow: [...allow] } : undefined;
 }
 
+/** One REST call as either HTTP adapter sees it (Web Request, or Node's IncomingMessage). */
+export interface RestCall {
+  method: string;
+  /** Raw path (percent-encoded), without the query. */
+  path: string;
+  searchParams: URLSearchParams;
+  header(name: string): string | null;
+  /** The body, at most `max` bytes (TransportError 413 beyond). */
+  readBody(max: number): Promise<Uint8Array>;
+  signal: AbortSignal;
+}
+
+export interface RestAnswer {
+  status: number;
+  body: unknown;
+  headers: Record<string, string>;
+  requestId: string;
+  /** The binding's path template (a metrics label), or undefined when none matched the method. */
+  route: string | undefined;
+}
+
+/** Routes, authenticates, transcodes and runs one call; undefined when no binding matches the path. */
+export async function answerRest(
+  rt: Runtime,
+  bindings: RestBinding[],
+  call: RestCall,
+): Promise<RestAnswer | undefined> {
+  const found = route(bindings, call.method, call.path);
+  if (found === undefined) return undefined;
+  const requestId = rt.requestId(call.header('x-request-id'));
+  const rpc = found.kind === 'match' ? rpcName(found.binding.method) : call.path;
+  const routeLabel = found.kind === 'match' ? found.binding.template.source : undefined;
+  try {
+    if (found.kind === 'bad_path') {
+      throw new TransportError(400, 'invalid_argument', 'malformed percent-encoding in the URL path');
+    }
+    if (found.kind === 'method_not_allowed') {
+      throw new TransportError(405, 'unimplemented', `method ${call.method} not allowed`);
+    }
+    const { binding, match } = found;
+    const principal = await rt.authenticate(call.header('authorization') ?? undefined);
+    const handler = rt.handlerFor(binding.method);
+    if (handler === undefined) throw new LatchkeyError('unimplemented', `${rpc} is not implemented`);
+    const bytes = binding.body === '' ? new Uint8Array() : await call.readBody(rt.maxBodyBytes);
+    const input = buildRequestFrom(binding, bytes, call.header('content-type'), call.searchParams, match, rt);
+    const output = await handler(input, {
+      principal,
+      requestId,
+      signal: call.signal,
+      protocol: 'rest',
+      rpc,
+    });
+    return { status: 200, body: renderResponse(binding, output), headers: {}, requestId, route: routeLabel };
+  } catch (err) {
+    const status = toRpcStatus(err, requestId, (e) => rt.report(e, { rpc, requestId }), call.signal);
+    const { httpStatus, body } = toRestError(status);
+    const headers: Record<string, string> = {};
+    if (httpStatus === 401) headers['www-authenticate'] = 'Bearer';
+    if (found.kind === 'method_not_allowed') headers['allow'] = found.allow.join(', ');
+    return {
+      status: err instanceof TransportError ? err.httpStatus : httpStatus,
+      body,
+      headers,
+      requestId,
+      route: routeLabel,
+    };
+  }
+}
+
 export function createRestHandler(rt: Runtime, bindings: RestBinding[]): RestHandler {
   return async (req) => {
     const url = new URL(req.url);
-    const found = route(bindings, req.method, url.pathname);
-    if (found === undefined) return undefined;
-    const requestId = rt.requestId(req.headers.get('x-request-id'));
-    const rpc = found.kind === 'match' ? rpcName(found.binding.method) : url.pathname;
-    try {
-      if (found.kind === 'bad_path') {
-        throw new TransportError(400, 'invalid_argument', 'malformed percent-encoding in the URL path');
-      }
-      if (found.kind === 'method_not_allowed') {
-        throw new TransportError(405, 'unimplemented', `method ${req.method} not allowed`);
-      }
-      const { binding, match } = found;
-      const principal = await rt.authenticate(req.headers.get('authorization') ?? undefined);
-      const handler = rt.handlerFor(binding.method);
-      if (handler === undefined) throw new LatchkeyError('unimplemented', `${rpc} is not implemented`);
-      const input = await buildRequest(binding, req, url, match, rt);
-      const output = await handler(input, {
-        principal,
-        requestId,
-        signal: req.signal,
-        protocol: 'rest',
-        rpc,
-      });
-      return json(200, renderResponse(binding, output), requestId);
-    } catch (err) {
-      const status = toRpcStatus(err, requestId, (e) => rt.report(e, { rpc, requestId }), req.signal);
-      const { httpStatus, body } = toRestError(status);
-      const headers: Record<string, string> = {};
-      if (httpStatus === 401) headers['www-authenticate'] = 'Bearer';
-      if (found.kind === 'method_not_allowed') headers['allow'] = found.allow.join(', ');
-      return json(err instanceof TransportError ? err.httpStatus : httpStatus, body, requestId, headers);
-    }
+    const answer = await answerRest(rt, bindings, {
+      method: req.method,
+      path: url.pathname,
+      searchParams: url.searchParams,
+      header: (name) => req.headers.get(name),
+      readBody: (max) => readBody(req, max),
+      signal: req.signal,
+    });
+    if (answer === undefined) return undefined;
+    return json(answer.status, answer.body, answer.requestId, answer.headers);
   };
 }
 

@@ -55,7 +55,7 @@ export async function readBody(req: Request, max: number): Promise<Uint8Array> {
   return out;
 }
 
-const tooLarge = (max: number) =>
+export const tooLarge = (max: number) =>
   new TransportError(413, 'resource_exhausted', `request body exceeds the limit of ${max} bytes`);
 
 /**
@@ -94,12 +94,24 @@ export async function buildRequest(
   match: TemplateMatch,
   limits: Pick<Runtime, 'maxBodyBytes' | 'rejectUnknownJsonFields'>,
 ): Promise<Message> {
+  const bytes = binding.body === '' ? new Uint8Array() : await readBody(req, limits.maxBodyBytes);
+  return buildRequestFrom(binding, bytes, req.headers.get('content-type'), url.searchParams, match, limits);
+}
+
+/** buildRequest from a body already read (at most maxBodyBytes) and its content type. */
+export function buildRequestFrom(
+  binding: RestBinding,
+  bytes: Uint8Array,
+  contentType: string | null,
+  searchParams: URLSearchParams,
+  match: TemplateMatch,
+  limits: Pick<Runtime, 'rejectUnknownJsonFields'>,
+): Message {
   const schema = binding.method.input;
   const message = create(schema);
   if (binding.body !== '') {
-    const bytes = await readBody(req, limits.maxBodyBytes);
     if (bytes.byteLength > 0) {
-      checkContentType(req.headers.get('content-type'));
+      checkContentType(contentType);
       let json: unknown;
       try {
         json = JSON.parse(utf8.decode(bytes));
@@ -119,7 +131,7 @@ export async function buildRequest(
       merge(schema, message, wrapped, !limits.rejectUnknownJsonFields);
     }
   }
-  if (binding.body !== '*') merge(schema, message, queryJson(binding, url.searchParams));
+  if (binding.body !== '*') merge(schema, message, queryJson(binding, searchParams));
   const path: Record<string, unknown> = {};
   for (const [name, fields] of binding.pathFields) {
     setJsonPath(path, fields, urlValueToJson(fields.at(-1)!, match.values.get(name) ?? '', name));

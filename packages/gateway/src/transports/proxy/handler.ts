@@ -11,8 +11,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Http2ServerRequest, Http2ServerResponse } from 'node:http2';
 import { isLatchkeyError, type LatchkeyError } from '../../errors.ts';
-import { type Logger, safePath } from '../../ops/log.ts';
-import type { Metrics } from '../../ops/metrics.ts';
+import type { Logger } from '../../ops/log.ts';
+import type { AccessRecord } from '../../server/access-log.ts';
 import { requestIdOf } from '../../server/app.ts';
 import { httpStatusOf } from '../../server/http-errors.ts';
 import type { Principal } from '../../services/api-access.ts';
@@ -50,7 +50,7 @@ export interface ProxyHandlerDeps {
   proxy: ProxyService;
   authenticate(authorization: string | undefined): Promise<Principal>;
   logger: Logger;
-  metrics: Metrics;
+  access: (r: AccessRecord) => void;
 }
 
 const header = (req: Req, name: string): string | undefined => {
@@ -59,19 +59,20 @@ const header = (req: Req, name: string): string | undefined => {
 };
 
 export function createProxyHandler(deps: ProxyHandlerDeps): (req: Req, res: Res) => void {
-  const { proxy, logger, metrics } = deps;
+  const { proxy, logger } = deps;
 
   function done(req: Req, requestId: string, started: number, status: number, connection?: string) {
     const url = req.url ?? '';
     const q = url.indexOf('?');
-    const path = safePath(q === -1 ? url : url.slice(0, q));
-    const seconds = (performance.now() - started) / 1000;
-    metrics.httpRequests.inc({ method: req.method ?? '', route: '/proxy/*', status: String(status) });
-    metrics.httpDuration.observe({ method: req.method ?? '', route: '/proxy/*' }, seconds);
-    logger.info(
-      { reqId: requestId, method: req.method, path, status, ms: Math.round(seconds * 1000), connection },
-      'request',
-    );
+    deps.access({
+      method: req.method ?? '',
+      route: '/proxy/*',
+      path: q === -1 ? url : url.slice(0, q),
+      status,
+      seconds: (performance.now() - started) / 1000,
+      requestId,
+      ...(connection ? { extra: { connection } } : {}),
+    });
   }
 
   function fail(req: Req, res: Res, requestId: string, started: number, e: unknown) {
