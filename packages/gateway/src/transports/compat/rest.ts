@@ -32,7 +32,10 @@ const ROUTE_CACHE_MAX = 2000;
 
 function route(bindings: RestBinding[], verb: string, rawPath: string): Found {
   let cache = routes.get(bindings);
-  if (cache === undefined) routes.set(bindings, (cache = new Map()));
+  if (cache === undefined) {
+    cache = new Map();
+    routes.set(bindings, cache);
+  }
   const key = `${verb} ${rawPath}`;
   if (cache.has(key)) return cache.get(key);
   const found = matchRoute(bindings, verb, rawPath);
