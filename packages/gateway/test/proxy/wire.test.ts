@@ -5,6 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
+import { connect as connectH2 } from 'node:http2';
 import { connect } from 'node:net';
 import { describe, it } from 'node:test';
 import { rawRequest } from '../helpers/raw-http.ts';
@@ -121,6 +122,38 @@ describe('proxy on the wire', () => {
     const got = JSON.parse(sent.text) as { bytes: number; headers: Record<string, string> };
     assert.equal(got.bytes, 5);
     assert.ok(!(got.headers['content-length'] && got.headers['transfer-encoding']));
+  });
+
+  it('serves HTTP/2 (h2c) callers too, with a streamed POST body', async (t) => {
+    const fx = await proxyFixture(t);
+    if (!fx) return;
+    const session = connectH2(fx.stack.gw.url);
+    t.after(() => session.close());
+    const headers = Object.fromEntries(await fx.headers());
+    const answer = await new Promise<{ status: number; body: string; headers: Record<string, unknown> }>(
+      (resolve, reject) => {
+        const req = session.request({ ':method': 'POST', ':path': '/proxy/h2/upload', ...headers });
+        let status = 0;
+        let got: Record<string, unknown> = {};
+        let body = '';
+        req.on('response', (h) => {
+          status = Number(h[':status']);
+          got = h;
+        });
+        req.on('data', (d) => (body += d));
+        req.on('end', () => resolve({ status, body, headers: got }));
+        req.on('error', reject);
+        req.write('part one, ');
+        req.end('part two');
+      },
+    );
+    assert.equal(answer.status, 200, answer.body);
+    const got = JSON.parse(answer.body) as { url: string; bytes: number; headers: Record<string, string> };
+    assert.equal(got.url, '/base/h2/upload');
+    assert.equal(got.bytes, 'part one, part two'.length);
+    assert.equal(got.headers['x-echo-key'], ECHO_KEY);
+    assert.equal(got.headers['authorization'], undefined);
+    assert.ok(!Object.keys(got.headers).some((k) => k.startsWith(':')), 'no pseudo-headers upstream');
   });
 
   it('returns redirects unfollowed: nothing reaches the other origin', async (t) => {
