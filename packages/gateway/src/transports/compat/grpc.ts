@@ -16,6 +16,7 @@ import {
 import { Code, ConnectError, createContextKey, type HandlerContext } from '@connectrpc/connect';
 import { connectNodeAdapter } from '@connectrpc/connect-node';
 import { LatchkeyError } from '../../errors.ts';
+import { createUnaryGrpcFastPath } from './grpc-unary.ts';
 import { type Runtime, rpcName } from './runtime.ts';
 import { toConnectError, toRpcStatus } from './status.ts';
 import type { Principal } from './types.ts';
@@ -105,7 +106,14 @@ export function createGrpcHandler(rt: Runtime): GrpcHandler {
     },
   });
 
+  // Unary gRPC over HTTP/2 without compression (the SDKs' calls) skips connect's machinery.
+  const unary = createUnaryGrpcFastPath(rt);
   return (req, res, next) => {
+    if (
+      req.httpVersionMajor === 2 &&
+      unary(req as http2.Http2ServerRequest, res as http2.Http2ServerResponse)
+    )
+      return;
     if (next !== undefined) nexts.set(req, next);
     adapter(req, res);
   };
