@@ -33,7 +33,7 @@ import {
 } from './lib/index.ts';
 
 requireWrk();
-const RUNS = Number(process.env['BENCH_RUNS'] ?? 1);
+const RUNS = Number(process.env['BENCH_RUNS'] ?? 3);
 const { connections, durationSeconds, warmupSeconds } = settings;
 const ITEM_PATH = '/v1/items/item_0001';
 
@@ -42,7 +42,7 @@ const load = () =>
     .map((l) => l.toFixed(2))
     .join(' ');
 console.log(
-  `machine: ${cpus().length} cores, load average ${load()}; ${connections} connections, ${durationSeconds} s per row, best of ${RUNS}; ` +
+  `machine: ${cpus().length} cores, load average ${load()}; ${connections} connections, ${durationSeconds} s per row, best of ${RUNS} interleaved rounds; ` +
     `Node services: ${NODE_ARGS.join(' ') || 'default flags'}, MALLOC_ARENA_MAX=${process.env['MALLOC_ARENA_MAX'] ?? '1'}`,
 );
 
@@ -63,22 +63,43 @@ interface Row {
 }
 const rows: Row[] = [];
 
-async function measure(name: string, run: (seconds: number) => Promise<LoadResult>, pid?: number) {
-  await run(warmupSeconds);
-  const results: LoadResult[] = [];
-  let rss = 0;
-  let cpuUs = Number.POSITIVE_INFINITY;
-  for (let i = 0; i < RUNS; i++) {
-    const sampler = pid === undefined ? undefined : sampleRss(pid);
-    const cpu0 = pid === undefined ? 0 : cpuMsOf(pid);
-    const result = await run(durationSeconds);
-    results.push(result);
-    if (pid !== undefined) cpuUs = Math.min(cpuUs, ((cpuMsOf(pid) - cpu0) * 1000) / result.requests);
-    rss = Math.max(rss, sampler?.stop() ?? 0);
+interface Plan {
+  name: string;
+  run: (seconds: number) => Promise<LoadResult>;
+  /** The measured server process (CPU and RSS are sampled). */
+  pid?: number;
+}
+const plans: Plan[] = [];
+const measure = (name: string, run: Plan['run'], pid?: number) => {
+  plans.push({ name, run, ...(pid === undefined ? {} : { pid }) });
+};
+
+/**
+ * Rounds: every row once per round, BENCH_RUNS rounds, so that load from other processes falls on
+ * all rows alike; each row keeps its best throughput and its lowest CPU per request.
+ */
+async function runPlans() {
+  const results = new Map<string, { runs: LoadResult[]; rss: number; cpuUs: number }>();
+  for (let round = 0; round < RUNS; round++) {
+    for (const { name, run, pid } of plans) {
+      if (round === 0) await run(warmupSeconds);
+      const sampler = pid === undefined ? undefined : sampleRss(pid);
+      const cpu0 = pid === undefined ? 0 : cpuMsOf(pid);
+      const result = await run(durationSeconds);
+      const entry = results.get(name) ?? { runs: [], rss: 0, cpuUs: Number.POSITIVE_INFINITY };
+      entry.runs.push(result);
+      if (pid !== undefined) {
+        entry.cpuUs = Math.min(entry.cpuUs, ((cpuMsOf(pid) - cpu0) * 1000) / Math.max(1, result.requests));
+        entry.rss = Math.max(entry.rss, sampler?.stop() ?? 0);
+      }
+      results.set(name, entry);
+      process.stderr.write(`  round ${round + 1}/${RUNS} ${name}: ${fmt.rps(result.rps)} req/s\n`);
+    }
   }
-  const row: Row = { name, result: best(results), ...(pid === undefined ? {} : { rss, cpuUs }) };
-  rows.push(row);
-  process.stderr.write(`  ${name}: ${fmt.rps(row.result.rps)} req/s\n`);
+  for (const { name, pid } of plans) {
+    const e = results.get(name)!;
+    rows.push({ name, result: best(e.runs), ...(pid === undefined ? {} : { rss: e.rss, cpuUs: e.cpuUs }) });
+  }
 }
 
 const wrk = (o: Omit<WrkOptions, 'connections' | 'durationSeconds'>) => (seconds: number) =>
@@ -101,10 +122,10 @@ const grpcBody = (() => {
 })();
 
 try {
-  await measure('direct', wrk({ url: `${up.info.url}${ITEM_PATH}` }), up.pid);
-  await measure('bare node proxy', wrk({ url: `${bare.info.url}/proxy${ITEM_PATH}` }), bare.pid);
-  if (nginx) await measure('nginx', wrk({ url: `${nginx.url}/proxy${ITEM_PATH}` }));
-  await measure(
+  measure('direct', wrk({ url: `${up.info.url}${ITEM_PATH}` }), up.pid);
+  measure('bare node proxy', wrk({ url: `${bare.info.url}/proxy${ITEM_PATH}` }), bare.pid);
+  if (nginx) measure('nginx', wrk({ url: `${nginx.url}/proxy${ITEM_PATH}` }));
+  measure(
     '/proxy',
     wrk({
       url: `${gw.info.url}/proxy${ITEM_PATH}`,
@@ -112,7 +133,7 @@ try {
     }),
     gw.pid,
   );
-  await measure(
+  measure(
     'ExecuteTool REST',
     wrk({
       url: `${gw.info.url}/api/v1/execute_tool`,
@@ -127,7 +148,7 @@ try {
     }),
     gw.pid,
   );
-  await measure(
+  measure(
     'ExecuteTool gRPC',
     (seconds) =>
       runH2Load({
@@ -142,6 +163,7 @@ try {
       }),
     gw.pid,
   );
+  await runPlans();
 } finally {
   await Promise.all([up.stop(), bare.stop(), nginx?.stop(), gw.stop()]);
 }
