@@ -21,7 +21,7 @@ if (import.meta.main) {
   const server = createServer({ keepAliveTimeout: 120_000 }, (req, res) => {
     agent.request({ origin, path: req.url!.slice('/proxy'.length) || '/', method: 'GET', body: null }).then(
       (up) => {
-        if (res.destroyed) return void up.body.destroy(); // the client went away meanwhile
+        if (res.destroyed) return void up.body.on('error', () => {}).destroy(); // the client left
         const headers: Record<string, string> = { 'content-type': String(up.headers['content-type']) };
         if (up.headers['content-length']) headers['content-length'] = String(up.headers['content-length']);
         res.writeHead(up.statusCode, headers);
