@@ -84,11 +84,25 @@ function parseBase(baseUrl: string): { origin: string; path: string } {
   return base;
 }
 
+/** Accepted joins (base + target → location), bounded; refusals are not kept. */
+const joined = new Map<string, UpstreamLocation>();
+const JOINED_MAX = 10_000;
+
 /**
  * Joins the base URL and the caller's request target (path and optional query, after `/proxy`).
  * Throws LatchkeyError `invalid_argument` (field `path`) when the target could leave the base.
  */
 export function joinProxyPath(baseUrl: string, target: string): UpstreamLocation {
+  const key = `${baseUrl} ${target}`;
+  const known = joined.get(key);
+  if (known) return known;
+  const location = join(baseUrl, target);
+  if (joined.size >= JOINED_MAX) joined.clear();
+  joined.set(key, location);
+  return location;
+}
+
+function join(baseUrl: string, target: string): UpstreamLocation {
   if (target.length > MAX_TARGET) throw refuse(`is longer than ${MAX_TARGET} characters`);
   const t = target === '' ? '/' : target;
   if (!t.startsWith('/')) throw refuse('must start with /');
@@ -110,13 +124,13 @@ export function joinProxyPath(baseUrl: string, target: string): UpstreamLocation
     throw refuse('has a query with spaces or control characters');
 
   const base = parseBase(baseUrl);
-  const joined = base.path + path;
+  const full = base.path + path;
   // Defence in depth: the URL parser must see the same origin and path (nothing normalised away).
-  const check = new URL(base.origin + joined);
-  if (check.origin !== base.origin || check.pathname !== joined || check.username || check.password) {
+  const check = new URL(base.origin + full);
+  if (check.origin !== base.origin || check.pathname !== full || check.username || check.password) {
     throw refuse('does not resolve under the base URL');
   }
-  return { origin: base.origin, path: query === undefined ? joined : `${joined}?${query}` };
+  return { origin: base.origin, path: query === undefined ? full : `${full}?${query}` };
 }
 
 /**

@@ -102,6 +102,10 @@ function discard(body: Readable, destroy = false): void {
 }
 
 function routing(value: string | undefined, field: string, header: string): string {
+  if (value !== undefined && !value.includes(',')) {
+    const v = value.trim();
+    if (v !== '') return v;
+  }
   // Clients that send both `connection_name` and `Connection_name` arrive as "a, a".
   const values = [...new Set((value ?? '').split(',').map((v) => v.trim()))].filter(Boolean);
   if (values.length === 1) return values[0]!;
@@ -193,7 +197,8 @@ export function createProxy(deps: {
             origin: location.origin,
             path: withQueryCredentials(location.path, auth.query),
             method,
-            headers: { ...headers, ...auth.headers },
+            // One auth scheme per connector: a retry sets the same header names again.
+            headers: Object.assign(headers, auth.headers),
             body,
             signal,
             headersTimeoutMs: limits.timeoutMs,
