@@ -10,7 +10,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Http2ServerRequest, Http2ServerResponse } from 'node:http2';
-import { isLatchkeyError, type LatchkeyError } from '../../errors.ts';
+import { isLatchkeyError, LatchkeyError } from '../../errors.ts';
 import type { Logger } from '../../ops/log.ts';
 import type { AccessRecord } from '../../server/access-log.ts';
 import { requestIdOf } from '../../server/app.ts';
@@ -145,9 +145,24 @@ export function createProxyHandler(deps: ProxyHandlerDeps): (req: Req, res: Res)
           }
           const headers: Record<string, string | string[]> = upstream.headers;
           headers['x-request-id'] = requestId;
-          writeHead(res, upstream.status, headers);
-          // pipe(), not pipeline(): the same backpressure without an AbortController per request.
           const body = upstream.body;
+          try {
+            writeHead(res, upstream.status, headers);
+          } catch (e) {
+            // A provider header this protocol cannot carry (Node refuses it): a gateway error.
+            body.on('error', () => {}).destroy();
+            const why = (e as Error).message;
+            return fail(
+              req,
+              res,
+              requestId,
+              started,
+              new LatchkeyError('unavailable', `the provider's answer cannot be passed on: ${why}`, {
+                errorCode: PROXY_ERRORS.unreachable,
+              }),
+            );
+          }
+          // pipe(), not pipeline(): the same backpressure without an AbortController per request.
           body.on('error', () => res.destroy());
           res.once('close', () => {
             if (!body.readableEnded) body.destroy();
