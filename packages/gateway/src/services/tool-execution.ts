@@ -6,28 +6,20 @@
  * batches (within RECORD_DELAY_MS; reads through this service flush first).
  */
 
-import type { Readable } from 'node:stream';
-import {
-  isProviderError,
-  isToolInputError,
-  type ProviderError,
-  runTool,
-  type ToolRequest,
-  type ToolResponse,
-  type ToolRuntime,
-} from '@latchkey/connectors';
+import { isProviderError, isToolInputError, type ProviderError, runTool } from '@latchkey/connectors';
 import type { Clock } from '../clock.ts';
 import { newSortableId } from '../crypto/secrets.ts';
-import { type Egress, EgressError } from '../egress/egress.ts';
+import type { Egress } from '../egress/egress.ts';
 import { type ErrorCode, invalidArgument, isLatchkeyError, LatchkeyError } from '../errors.ts';
 import type { Logger } from '../ops/log.ts';
 import { executionsRepo } from '../store/repos/executions.ts';
 import type { Store } from '../store/store.ts';
-import type { AccountAccess, UpstreamAuth, UpstreamTarget } from './account-access.ts';
+import type { AccountAccess, UpstreamTarget } from './account-access.ts';
 import type { Accounts } from './accounts.ts';
 import type { Principal } from './api-access.ts';
 import type { Connections } from './connections.ts';
-import { type HttpFetch, USER_AGENT } from './oauth.ts';
+import type { HttpFetch } from './oauth.ts';
+import { createToolRuntime } from './tool-runtime.ts';
 import type { ToolEntry, Tools } from './tools.ts';
 
 export interface ExecuteRequest {
@@ -51,11 +43,9 @@ export type UpstreamCaller = (
   args: Record<string, unknown>,
 ) => Promise<Record<string, unknown>>;
 
-const MAX_RESPONSE_BYTES = 10 * 1024 * 1024;
 /** Execution records are written in batches: at most this many, or after this long. */
 const RECORD_BATCH = 200;
 const RECORD_DELAY_MS = 100;
-const REQUEST_TIMEOUT_MS = 60_000;
 const MAX_ERROR_CHARS = 500;
 
 /** gRPC-style code for a provider's HTTP status (TOOL_ERROR keeps the SDK from retrying). */
@@ -87,126 +77,6 @@ export function createToolExecution(deps: {
 }) {
   const { tools, access, clock, logger } = deps;
   const executions = executionsRepo(deps.store.db);
-
-  /** The runtime executors use: base URL + credentials + default headers, one refresh on 401. */
-  function runtimeFor(target: UpstreamTarget): ToolRuntime {
-    const send = async (req: ToolRequest, auth: UpstreamAuth): Promise<ToolResponse> => {
-      if (!req.path.startsWith('/'))
-        throw new LatchkeyError('internal', 'tool request path must start with /');
-      const url = new URL(target.baseUrl + req.path);
-      for (const [k, v] of Object.entries(req.query ?? {})) {
-        for (const item of Array.isArray(v) ? v : [v]) url.searchParams.append(k, item);
-      }
-      for (const [k, v] of Object.entries(auth.query)) url.searchParams.set(k, v);
-      const headers: Record<string, string> = {
-        'user-agent': USER_AGENT,
-        accept: 'application/json',
-        ...lower(target.connector.api?.default_headers),
-        ...lower(req.headers),
-        ...auth.headers,
-      };
-      let body: string | Uint8Array | undefined;
-      if (req.body && 'json' in req.body) {
-        body = JSON.stringify(req.body.json);
-        headers['content-type'] = 'application/json';
-      } else if (req.body && 'form' in req.body) {
-        body = new URLSearchParams(req.body.form).toString();
-        headers['content-type'] = 'application/x-www-form-urlencoded';
-      } else if (req.body && 'raw' in req.body) {
-        body = req.body.raw;
-        headers['content-type'] = req.body.contentType;
-      }
-      if (deps.egress) return sendByEgress(deps.egress, url, req.method, headers, body);
-      let res: Response;
-      try {
-        res = await deps.fetch(url.toString(), {
-          method: req.method,
-          headers,
-          ...(body === undefined ? {} : { body }),
-          redirect: 'manual',
-          signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
-        });
-      } catch (e) {
-        const timeout = (e as Error).name === 'TimeoutError';
-        throw new LatchkeyError(
-          timeout ? 'deadline_exceeded' : 'unavailable',
-          `${target.connector.display_name} ${timeout ? 'did not answer in time' : `is unreachable: ${(e as Error).message}`}`,
-        );
-      }
-      const text = await readLimited(res, MAX_RESPONSE_BYTES);
-      const out: ToolResponse = { status: res.status, headers: {}, body: text };
-      res.headers.forEach((v, k) => {
-        out.headers[k] = v;
-      });
-      if ((res.headers.get('content-type') ?? '').includes('json') && text !== '') {
-        try {
-          out.body = JSON.parse(text);
-        } catch {
-          out.body = text;
-        }
-      }
-      return out;
-    };
-    async function sendByEgress(
-      egress: Egress,
-      url: URL,
-      method: string,
-      headers: Record<string, string>,
-      body: string | Uint8Array | undefined,
-    ): Promise<ToolResponse> {
-      let res: Awaited<ReturnType<Egress['request']>>;
-      try {
-        res = await egress.request({
-          origin: url.origin,
-          path: url.pathname + url.search,
-          method,
-          headers,
-          body: body === undefined ? undefined : Buffer.from(body),
-          headersTimeoutMs: REQUEST_TIMEOUT_MS,
-          bodyTimeoutMs: REQUEST_TIMEOUT_MS,
-        });
-      } catch (e) {
-        const kind = e instanceof EgressError ? e.kind : 'unreachable';
-        const name = target.connector.display_name;
-        if (kind === 'blocked')
-          throw new LatchkeyError('permission_denied', `${name}: ${(e as Error).message}`);
-        throw new LatchkeyError(
-          kind === 'timeout' ? 'deadline_exceeded' : 'unavailable',
-          `${name} ${kind === 'timeout' ? 'did not answer in time' : `is unreachable: ${(e as Error).message}`}`,
-        );
-      }
-      const out: ToolResponse = { status: res.status, headers: {}, body: '' };
-      for (const [k, v] of Object.entries(res.headers)) {
-        if (v !== undefined) out.headers[k] = Array.isArray(v) ? v.join(', ') : v;
-      }
-      const text = await readStreamLimited(res.body, out.headers['content-length'], MAX_RESPONSE_BYTES);
-      out.body = text;
-      if ((out.headers['content-type'] ?? '').includes('json') && text !== '') {
-        try {
-          out.body = JSON.parse(text);
-        } catch {
-          out.body = text;
-        }
-      }
-      return out;
-    }
-
-    return {
-      async request(req) {
-        const auth = await access.credentials(target);
-        const res = await send(req, auth);
-        if (res.status !== 401) return res;
-        const retry = await access.afterUnauthorized(target, auth);
-        return retry ? send(req, retry) : res;
-      },
-      ...(deps.upstream
-        ? {
-            callUpstreamTool: (name: string, args: Record<string, unknown>) =>
-              deps.upstream!(target, name, args),
-          }
-        : {}),
-    };
-  }
 
   /** The account the caller means, with a clear error when it is missing, ambiguous or inactive. */
   async function resolveTarget(
@@ -339,7 +209,7 @@ export function createToolExecution(deps: {
         created_at: clock.now(),
       };
       try {
-        const data = await runTool(entry.connector, entry.tool, input, runtimeFor(target));
+        const data = await runTool(entry.connector, entry.tool, input, createToolRuntime(deps, target));
         access.touch(target);
         record(principal, {
           ...base,
@@ -382,51 +252,6 @@ export function createToolExecution(deps: {
     /** Writes queued execution records now (shutdown, tests). */
     flush,
   };
-}
-
-function lower(h: Record<string, string> | undefined): Record<string, string> {
-  return Object.fromEntries(Object.entries(h ?? {}).map(([k, v]) => [k.toLowerCase(), v]));
-}
-
-const tooLarge = (max: number) =>
-  new LatchkeyError('resource_exhausted', `the provider's response is larger than ${max} bytes`);
-
-async function readStreamLimited(body: Readable, declared: string | undefined, max: number): Promise<string> {
-  if (Number(declared ?? '0') > max) {
-    body.on('error', () => {}).destroy();
-    throw tooLarge(max);
-  }
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of body) {
-    size += (chunk as Buffer).length;
-    if (size > max) throw tooLarge(max);
-    chunks.push(chunk as Buffer);
-  }
-  return chunks.length === 1 ? chunks[0]!.toString('utf8') : Buffer.concat(chunks).toString('utf8');
-}
-
-async function readLimited(res: Response, max: number): Promise<string> {
-  const declared = Number(res.headers.get('content-length') ?? '0');
-  if (declared > max) {
-    await res.body?.cancel();
-    throw new LatchkeyError('resource_exhausted', `the provider's response is larger than ${max} bytes`);
-  }
-  const reader = res.body?.getReader();
-  if (!reader) return '';
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > max) {
-      await reader.cancel();
-      throw new LatchkeyError('resource_exhausted', `the provider's response is larger than ${max} bytes`);
-    }
-    chunks.push(value);
-  }
-  return Buffer.concat(chunks).toString('utf8');
 }
 
 /** Turns any execution failure into the LatchkeyError the transports send. */
