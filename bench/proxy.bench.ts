@@ -5,7 +5,7 @@
  *   bare node   wrk → node:http + undici, no auth (the floor for any Node gateway)
  *   nginx       wrk → nginx, one worker (when installed)
  *   /proxy      wrk → Latchkey /proxy (bearer auth, account resolution, key injection)
- *   ExecuteTool wrk → POST /api/v1/execute_tool (REST), and a Node HTTP/2 client → gRPC
+ *   ExecuteTool wrk → POST /api/v1/execute_tool (REST), and h2load (or a Node HTTP/2 client) → gRPC
  * Each server runs in its own process; figures are ratios to the baselines of the same run.
  * Targets (reported, not asserted): /proxy ≥ 75% of bare node and p50 within +0.5 ms of it,
  * ExecuteTool ≥ 60% of bare node, gateway RSS under load ≤ 250 MB.
@@ -15,8 +15,10 @@ import { create, toBinary } from '@bufbuild/protobuf';
 import { ExecuteToolRequestSchema } from '../packages/gateway/src/gen/scalekit/v1/tools/tools_pb.js';
 import {
   best,
+  checkGrpc,
   cpuMsOf,
   fmt,
+  have,
   type LoadResult,
   NODE_ARGS,
   printTable,
@@ -148,19 +150,18 @@ try {
     }),
     gw.pid,
   );
+  const grpcCall = {
+    url: gw.info.url,
+    path: '/scalekit.v1.tools.ToolService/ExecuteTool',
+    headers: { ...auth, 'content-type': 'application/grpc', te: 'trailers' },
+    body: grpcBody,
+    connections: 4,
+    concurrency: connections,
+  };
+  await checkGrpc(grpcCall);
   measure(
     'ExecuteTool gRPC',
-    (seconds) =>
-      runH2Load({
-        url: gw.info.url,
-        path: '/scalekit.v1.tools.ToolService/ExecuteTool',
-        headers: { ...auth, 'content-type': 'application/grpc', te: 'trailers' },
-        body: grpcBody,
-        connections: 4,
-        concurrency: connections,
-        durationSeconds: seconds,
-        grpc: true,
-      }),
+    (seconds) => runH2Load({ ...grpcCall, durationSeconds: seconds, grpc: true }),
     gw.pid,
   );
   await runPlans();
@@ -200,6 +201,11 @@ printTable(
   ]),
 );
 if (!nginx) console.log('\nnginx: not installed (apt-get install -y nginx-light), row skipped');
+console.log(
+  have('h2load')
+    ? 'gRPC load: h2load (calls checked for grpc-status 0 beforehand)'
+    : 'gRPC load: Node HTTP/2 client (apt-get install -y nghttp2-client for h2load, which costs less CPU)',
+);
 const get = (n: string) => rows.find((r) => r.name === n)!;
 const proxy = get('/proxy');
 const rest = get('ExecuteTool REST');

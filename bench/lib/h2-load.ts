@@ -1,11 +1,19 @@
 /**
- * HTTP/2 (gRPC) load from a Node client in its own process: `connections` sessions, `concurrency`
- * streams in flight in total, each request sent again as soon as its answer (and, for gRPC, its
- * `grpc-status` trailer) is in. A non-200 status or a non-zero grpc-status counts as an error.
- * `runH2Load(opts)` spawns this file; run directly, it reads the options from BENCH_H2_LOAD.
+ * HTTP/2 (gRPC) load. With nghttp2's `h2load` installed (`apt-get install -y nghttp2-client`), a
+ * native client drives it (`runH2Load` picks it unless `native: false`): like wrk, it costs far less
+ * CPU than the server it measures; latencies come from its per-request log. It cannot read gRPC
+ * trailers, so `checkGrpc` (the Node client below, a short run) is how a bench makes sure the calls
+ * succeed. Without h2load, the Node client in its own process drives the load: `connections`
+ * sessions, `concurrency` streams in flight, each sent again once its answer (and `grpc-status`
+ * trailer) is in; a non-200 status or a non-zero grpc-status counts as an error. Run directly, this
+ * file is that client and reads its options from BENCH_H2_LOAD.
  */
 import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:http2';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { have } from './proc.ts';
 import { type LoadResult, percentile } from './stats.ts';
 
 export interface H2LoadOptions {
@@ -22,7 +30,66 @@ export interface H2LoadOptions {
   grpc?: boolean;
 }
 
-export function runH2Load(o: H2LoadOptions): Promise<LoadResult> {
+export function runH2Load(o: H2LoadOptions & { native?: boolean }): Promise<LoadResult> {
+  if (o.native !== false && have('h2load')) return runNative(o);
+  return runNodeClient(o);
+}
+
+/** A short run of the Node client, which checks grpc-status: throws unless every call succeeded. */
+export async function checkGrpc(o: Omit<H2LoadOptions, 'durationSeconds' | 'grpc'>): Promise<void> {
+  const r = await runNodeClient({ ...o, durationSeconds: 1, grpc: true });
+  if (r.errors > 0 || r.requests === 0)
+    throw new Error(`gRPC check failed: ${r.errors} errors in ${r.requests + r.errors} calls`);
+}
+
+async function runNative(o: H2LoadOptions): Promise<LoadResult> {
+  const dir = mkdtempSync(join(tmpdir(), 'latchkey-bench-h2load-'));
+  try {
+    const args = [
+      `-c${o.connections}`,
+      `-m${Math.ceil(o.concurrency / o.connections)}`,
+      '-t1',
+      `-D${o.durationSeconds}`,
+      `--log-file=${join(dir, 'log.tsv')}`,
+      ...Object.entries(o.headers).flatMap(([k, v]) => ['-H', `${k}: ${v}`]),
+    ];
+    if (o.body) {
+      writeFileSync(join(dir, 'body'), Buffer.from(o.body, 'base64'));
+      args.push('-d', join(dir, 'body'));
+    }
+    args.push(new URL(o.path, o.url).toString());
+    const out = await new Promise<string>((resolve, reject) => {
+      const child = spawn('h2load', args);
+      let text = '';
+      child.stdout.on('data', (d) => (text += d));
+      child.stderr.on('data', (d) => (text += d));
+      child.on('error', reject);
+      child.on('close', (code) =>
+        code === 0 ? resolve(text) : reject(new Error(`h2load exited ${code}: ${text}`)),
+      );
+    });
+    const lines = readFileSync(join(dir, 'log.tsv'), 'utf8').trim().split('\n').filter(Boolean);
+    const ok: number[] = [];
+    let errors = 0;
+    for (const line of lines) {
+      const [, status, micros] = line.split('\t');
+      if (status === '200') ok.push(Number(micros) / 1000);
+      else errors++;
+    }
+    const failed = Number(/(\d+) failed/.exec(out)?.[1] ?? 0);
+    return {
+      rps: ok.length / o.durationSeconds,
+      p50: percentile(ok, 0.5),
+      p99: percentile(ok, 0.99),
+      requests: ok.length,
+      errors: errors + failed,
+    };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+function runNodeClient(o: H2LoadOptions): Promise<LoadResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [import.meta.filename], {
       env: { ...process.env, BENCH_H2_LOAD: JSON.stringify(o) },

@@ -16,7 +16,7 @@
  */
 export { startBareProxy } from './bare-proxy.ts';
 export { type BenchGateway, benchConnector, startGateway } from './gateway.ts';
-export { type H2LoadOptions, runH2Load } from './h2-load.ts';
+export { checkGrpc, type H2LoadOptions, runH2Load } from './h2-load.ts';
 export { type Nginx, startNginx } from './nginx.ts';
 export { have, NODE_ARGS, ready, type Service, startService } from './proc.ts';
 export { cpuMsOf, rssOf, sampleRss } from './rss.ts';
