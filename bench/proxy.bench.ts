@@ -169,6 +169,7 @@ try {
   await Promise.all([up.stop(), bare.stop(), nginx?.stop(), gw.stop()]);
 }
 
+const signed = (ms: number) => `${ms >= 0 ? '+' : ''}${fmt.ms(ms)}`;
 const direct = rows.find((r) => r.name === 'direct')!.result;
 const floor = rows.find((r) => r.name === 'bare node proxy')!.result;
 console.log('');
@@ -192,9 +193,7 @@ printTable(
     fmt.pct(r.rps / floor.rps),
     fmt.ms(r.p50),
     fmt.ms(r.p99),
-    name === 'direct' || name === 'bare node proxy'
-      ? ''
-      : `${r.p50 - floor.p50 >= 0 ? '+' : ''}${fmt.ms(r.p50 - floor.p50)}`,
+    name === 'direct' || name === 'bare node proxy' ? '' : signed(r.p50 - floor.p50),
     cpuUs === undefined ? '—' : Math.round(cpuUs).toString(),
     fmt.mb(rss ?? 0),
     r.errors,
@@ -215,7 +214,7 @@ const target = (ok: boolean) => (ok ? 'met' : 'NOT met');
 console.log(`
 targets:
   /proxy throughput ≥ 75% of bare node:   ${fmt.pct(proxy.result.rps / floor.rps)}  ${target(proxy.result.rps >= 0.75 * floor.rps)}
-  /proxy p50 ≤ bare node + 0.5 ms:        +${fmt.ms(proxy.result.p50 - floor.p50)} ms  ${target(proxy.result.p50 - floor.p50 <= 0.5)}
+  /proxy p50 ≤ bare node + 0.5 ms:        ${signed(proxy.result.p50 - floor.p50)} ms  ${target(proxy.result.p50 - floor.p50 <= 0.5)}
   ExecuteTool REST ≥ 60% of bare node:    ${fmt.pct(rest.result.rps / floor.rps)}  ${target(rest.result.rps >= 0.6 * floor.rps)}
   ExecuteTool gRPC ≥ 60% of bare node:    ${fmt.pct(grpc.result.rps / floor.rps)}  ${target(grpc.result.rps >= 0.6 * floor.rps)}
   gateway peak RSS under load ≤ 250 MB:   ${fmt.mb(gatewayRss)} MB  ${target(gatewayRss <= 250 * 1024 * 1024)}
