@@ -4,8 +4,9 @@
  * `process.send({ready: true, ...info})` and exits when its IPC channel closes.
  *
  * Every Node service runs with the memory settings the README recommends for the gateway
- * (BENCH_NODE_ARGS, default `--max-semi-space-size=2`, and MALLOC_ARENA_MAX, default 1), so
- * baselines and gateway are measured alike; `BENCH_NODE_ARGS= MALLOC_ARENA_MAX=` measures defaults.
+ * (BENCH_NODE_ARGS, default `--max-semi-space-size=2 --max-old-space-size=384`, and
+ * MALLOC_ARENA_MAX, default 1), so baselines and gateway are measured alike;
+ * `BENCH_NODE_ARGS= MALLOC_ARENA_MAX=` measures V8's and glibc's defaults.
  */
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 
@@ -16,7 +17,9 @@ export interface Service<T> {
   stop(): Promise<void>;
 }
 
-export const NODE_ARGS = (process.env['BENCH_NODE_ARGS'] ?? '--max-semi-space-size=2')
+export const NODE_ARGS = (
+  process.env['BENCH_NODE_ARGS'] ?? '--max-semi-space-size=2 --max-old-space-size=384'
+)
   .split(' ')
   .filter(Boolean);
 const MALLOC_ARENA_MAX = process.env['MALLOC_ARENA_MAX'] ?? '1';

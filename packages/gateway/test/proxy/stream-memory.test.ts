@@ -5,11 +5,11 @@
  * 50 MB+. Then a 20 MB request body streamed upstream through the same process.
  *
  * The child runs with the memory settings the README recommends for the gateway
- * (`--max-semi-space-size=2`, `MALLOC_ARENA_MAX=1`). Without them RSS grows by 20-45 MB while
- * streaming whatever the code does (a bare node:http + undici proxy shows the same): V8's young
- * generation (up to 16 MB per semi-space, grown during start-up) lets dead 64 KiB socket buffers
- * pile up between scavenges, and glibc's per-thread arenas keep memory that V8's background
- * threads free.
+ * (`--max-semi-space-size=2 --max-old-space-size=384`, `MALLOC_ARENA_MAX=1`). Without them RSS
+ * grows by 20-45 MB while streaming whatever the code does (a bare node:http + undici proxy shows
+ * the same): V8's young generation (semi-spaces of 16 MB and more, grown during start-up) lets dead
+ * 64 KiB socket buffers pile up between scavenges, and glibc's per-thread arenas keep memory that
+ * V8's background threads free.
  */
 import assert from 'node:assert/strict';
 import { type ChildProcess, spawn } from 'node:child_process';
@@ -77,7 +77,12 @@ describe('proxy streaming memory', () => {
     };
     const child = spawn(
       process.execPath,
-      ['--max-semi-space-size=2', '--expose-gc', join(import.meta.dirname, 'fixtures/gateway-child.ts')],
+      [
+        '--max-semi-space-size=2',
+        '--max-old-space-size=384',
+        '--expose-gc',
+        join(import.meta.dirname, 'fixtures/gateway-child.ts'),
+      ],
       {
         env: { ...process.env, MALLOC_ARENA_MAX: '1', UPSTREAM_BASE: `${up.url}/base` },
         stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
