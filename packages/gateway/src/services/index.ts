@@ -13,6 +13,7 @@ import { createCatalog, type PlatformCredentials } from './catalog.ts';
 import { createConnections, type McpOAuthResolver } from './connections.ts';
 import { createCredentials } from './credentials.ts';
 import { createHousekeeping } from './housekeeping.ts';
+import { createMcp } from './mcp.ts';
 import type { HttpFetch } from './oauth.ts';
 import { createRefresher } from './refresher.ts';
 import { createToolExecution, type UpstreamCaller } from './tool-execution.ts';
@@ -106,6 +107,19 @@ export function createServices(d: ServiceDeps) {
     execution,
     executionRetentionDays: config.executionRetentionDays,
   });
+  const mcp = createMcp({
+    store,
+    keyring,
+    signer: d.signer,
+    clock,
+    logger,
+    connections,
+    accounts,
+    authorization,
+    tools,
+    execution,
+    publicUrl: d.publicUrl,
+  });
   return {
     catalog,
     apiAccess,
@@ -117,6 +131,7 @@ export function createServices(d: ServiceDeps) {
     tools,
     execution,
     housekeeping,
+    mcp,
   };
 }
 

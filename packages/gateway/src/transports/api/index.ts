@@ -4,11 +4,11 @@
  * service of proto/ is registered, so each RPC has its REST binding; RPCs without a handler
  * answer UNIMPLEMENTED / 501.
  */
-import { McpService } from '../../gen/scalekit/v1/mcp/mcp_pb.js';
 import type { Services } from '../../services/index.ts';
-import { defineService, type ServiceRegistration } from '../compat/index.ts';
+import type { ServiceRegistration } from '../compat/index.ts';
 import { connectedAccountServices } from './connected-accounts.ts';
 import { connectionServices } from './connections.ts';
+import { mcpServices } from './mcp.ts';
 import { toolServices } from './tools.ts';
 
 export function apiServices(services: Services): ServiceRegistration[] {
@@ -16,6 +16,6 @@ export function apiServices(services: Services): ServiceRegistration[] {
     ...connectionServices(services),
     ...connectedAccountServices(services),
     ...toolServices(services),
-    defineService(McpService, {}),
+    ...mcpServices(services),
   ];
 }
