@@ -21,8 +21,10 @@ import type { HttpFetch } from './services/oauth.ts';
 import { openStore, type Store } from './store/store.ts';
 import { mountApiExtensions } from './transports/api/extensions.ts';
 import { apiServices } from './transports/api/index.ts';
+import { mountMcpApiExtensions } from './transports/api/mcp-extensions.ts';
 import { type CompatTransport, createCompatTransport } from './transports/compat/index.ts';
 import { mountHostedPages } from './transports/hosted/routes.ts';
+import { isLoopbackHost, mountMcp } from './transports/mcp/index.ts';
 
 export interface RuntimeOptions {
   config: Config;
@@ -156,7 +158,16 @@ export async function createGateway(opts: Omit<RuntimeOptions, 'gatewayLock'>): 
     c.json(compat.openapi({ title: 'Latchkey API (Scalekit AgentKit compatible)', version: '1' })),
   );
   mountHostedPages(app, services.authorization);
+  const mcp = mountMcp(app, {
+    serving: services.mcp.serving,
+    logger,
+    publicUrl: () => runtime.urls.publicUrl,
+    allowedOrigins: config.mcpAllowedOrigins,
+    loopback: isLoopbackHost(config.host),
+    maxBodyBytes: config.maxBodyBytes,
+  });
   mountApiExtensions(app, services, (err) => logger.error({ err }, 'API request failed'));
+  mountMcpApiExtensions(app, services, (err) => logger.error({ err }, 'API request failed'));
   app.route('/', compat.restApp);
 
   let listening: Listening | undefined;
@@ -192,6 +203,7 @@ export async function createGateway(opts: Omit<RuntimeOptions, 'gatewayLock'>): 
     close() {
       closing ??= (async () => {
         await listening?.close(config.shutdownTimeoutMs);
+        await mcp.close();
         await runtime.close();
       })();
       return closing;

@@ -33,6 +33,8 @@ export interface Config {
   refreshIntervalSeconds: number;
   /** Days to keep tool execution records. */
   executionRetentionDays: number;
+  /** Browser origins allowed to call the MCP servers (besides the public URL's own). */
+  mcpAllowedOrigins: string[];
   /** Where the config came from, for messages. */
   configFile: string | undefined;
 }
@@ -137,6 +139,29 @@ const keys: Parser<string[]> = (raw, setting) => {
 };
 
 const path: Parser<string | undefined> = (raw, setting) => optStr(raw, setting);
+
+const origins: Parser<string[]> = (raw, setting) =>
+  (Array.isArray(raw) ? raw : String(raw).split(','))
+    .map((o) => String(o).trim())
+    .filter((o) => o !== '')
+    .map((o) => {
+      if (o === '*') return o;
+      let u: URL;
+      try {
+        u = new URL(o);
+      } catch {
+        throw new ConfigError(
+          setting,
+          `${JSON.stringify(o)} is not an origin such as https://app.example.com`,
+        );
+      }
+      if ((u.protocol !== 'http:' && u.protocol !== 'https:') || u.origin !== o.replace(/\/$/, ''))
+        throw new ConfigError(
+          setting,
+          `${JSON.stringify(o)} is not an origin such as https://app.example.com`,
+        );
+      return u.origin;
+    });
 
 /** Declared in the order the README lists them. */
 export const SETTINGS: Setting<keyof Config>[] = [
@@ -258,6 +283,13 @@ export const SETTINGS: Setting<keyof Config>[] = [
     parse: int(0, 3650),
     default: 30,
     doc: 'Days to keep tool execution records; `0` keeps none.',
+  }),
+  s({
+    key: 'mcpAllowedOrigins',
+    env: 'LATCHKEY_MCP_ALLOWED_ORIGINS',
+    parse: origins,
+    default: [],
+    doc: 'Comma-separated browser origins (`https://app.example.com`) allowed to call the MCP servers, besides the public URL and, on a loopback host, localhost; `*` allows any.',
   }),
 ];
 

@@ -41,7 +41,7 @@ function configMessage(c: McpConfig, accounts?: Map<string, { id: string; status
   };
 }
 
-const instanceMessage = (i: McpInstance): InstanceMessage => ({
+export const instanceMessage = (i: McpInstance): InstanceMessage => ({
   id: i.id,
   name: i.name,
   userIdentifier: i.identifier,
