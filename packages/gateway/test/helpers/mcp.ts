@@ -21,13 +21,18 @@ export async function mcpClient(
   return client;
 }
 
+export interface ApiResult<T> {
+  status: number;
+  json: T;
+}
+
 /** A REST call with the stack's API token; returns status and parsed JSON. */
 export async function api<T = Record<string, unknown>>(
   stack: Stack,
   method: string,
   path: string,
   body?: unknown,
-): Promise<{ status: number; json: T }> {
+): Promise<ApiResult<T>> {
   const res = await stack.rest(path, {
     method,
     ...(body === undefined ? {} : { body: JSON.stringify(body) }),

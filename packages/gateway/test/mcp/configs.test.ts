@@ -8,7 +8,7 @@ import { Code, ConnectError, createClient } from '@connectrpc/connect';
 import { createGrpcTransport } from '@connectrpc/connect-node';
 import { McpService } from '../../src/gen/scalekit/v1/mcp/mcp_pb.js';
 import { DIALECTS } from '../helpers/env.ts';
-import { api, violatedFields } from '../helpers/mcp.ts';
+import { type ApiResult, api, violatedFields } from '../helpers/mcp.ts';
 import { type Stack, startStack } from '../helpers/stack.ts';
 
 type Obj = Record<string, unknown>;
@@ -26,7 +26,7 @@ describe('MCP configs', () => {
       if (!stack) return;
       const made: Obj[] = [];
       for (let i = 0; i < 32; i++) {
-        const r = await api<{ config: Obj }>(stack, 'POST', '/api/v1/mcp/configs', {
+        const r: ApiResult<{ config: Obj }> = await api(stack, 'POST', '/api/v1/mcp/configs', {
           name: `cfg-${String(i).padStart(2, '0')}`,
           connection_tool_mappings: i % 2 ? [GMAIL] : [{ connection_name: 'slack', tools: [] }],
         });

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { createLogger } from '../../src/ops/log.ts';
 import { DIALECTS } from '../helpers/env.ts';
-import { api, mcpClient, violatedFields } from '../helpers/mcp.ts';
+import { type ApiResult, api, mcpClient, violatedFields } from '../helpers/mcp.ts';
 import { type Stack, startStack } from '../helpers/stack.ts';
 
 type Obj = Record<string, unknown>;
@@ -62,7 +62,7 @@ describe('MCP instances', () => {
         ['mail', 'gmail'],
         ['chat', 'slack'],
       ] as const) {
-        const r = await api(stack, 'POST', '/api/v1/mcp/configs', {
+        const r: ApiResult<Obj> = await api(stack, 'POST', '/api/v1/mcp/configs', {
           name,
           connection_tool_mappings: [{ connection_name: conn, tools: [] }],
         });

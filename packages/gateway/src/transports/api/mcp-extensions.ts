@@ -30,7 +30,9 @@ export function mountMcpApiExtensions(
       const id = ref.slice(0, -suffix.length);
       const instance = await services.mcp.instances[ACTIONS[suffix]](principal.environmentId, id);
       const message = create(McpInstanceSchema, instanceMessage(instance));
-      return c.json({ instance: toJson(McpInstanceSchema, message, { useProtoFieldName: true, alwaysEmitImplicit: true }) });
+      return c.json({
+        instance: toJson(McpInstanceSchema, message, { useProtoFieldName: true, alwaysEmitImplicit: true }),
+      });
     } catch (e) {
       const { httpStatus, body } = toRestError(toRpcStatus(e, c.get('requestId'), report));
       return c.json(body, httpStatus as 400);
