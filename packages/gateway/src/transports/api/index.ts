@@ -6,7 +6,7 @@
  */
 import { McpService } from '../../gen/scalekit/v1/mcp/mcp_pb.js';
 import type { Services } from '../../services/index.ts';
-import { defineService, type ServiceRegistration } from '../compat/index.ts';
+import { defineService, type RestConventions, type ServiceRegistration } from '../compat/index.ts';
 import { connectedAccountServices } from './connected-accounts.ts';
 import { connectionServices } from './connections.ts';
 import { toolServices } from './tools.ts';
@@ -19,3 +19,16 @@ export function apiServices(services: Services): ServiceRegistration[] {
     defineService(McpService, {}),
   ];
 }
+
+/** The RPCs whose REST success Scalekit's API reference documents as 201 Created. */
+const CREATED = new Set(['CreateConnectedAccount', 'CreateCustomProvider', 'CreateMcpConfig']);
+
+/**
+ * What Scalekit's API reference (agentkit-openapi.yaml) documents beyond the annotations: some
+ * creations answer 201, and ExecuteTool's curl sample spells the input `tool_input` (the proto field
+ * is `params`).
+ */
+export const restConventions: RestConventions = {
+  successStatus: (method) => (CREATED.has(method.name) ? 201 : 200),
+  bodyAliases: { 'scalekit.v1.tools.ToolService/ExecuteTool': { tool_input: 'params' } },
+};
