@@ -62,6 +62,7 @@ describe('compat: connected accounts and errors', () => {
     assert.match(out.get('unknown account')!, /^ScalekitNotFoundException error_code=/);
     assert.match(out.get('unknown connection')!, /^ScalekitNotFoundException/);
     assert.match(out.get('bad tool input')!, /^ScalekitBadRequestException fields=params\.email/);
+    assert.match(out.get('SaaSKit user reference')!, /^ScalekitBadRequestException fields=organization_id$/);
     assert.match(out.get('unknown tool')!, /^ScalekitNotFoundException error_code=TOOL_NOT_FOUND/);
     assert.equal(out.get('first create'), 'no error');
     assert.match(

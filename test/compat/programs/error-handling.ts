@@ -47,6 +47,9 @@ await attempt('unknown account', () =>
 await attempt('unknown connection', () =>
   actions.getAuthorizationLink({ connectionName: 'no_such_connection', identifier: 'user_1' }),
 );
+await attempt('SaaSKit user reference', () =>
+  actions.listConnectedAccounts({ organizationId: 'org_1', userId: 'usr_1' }),
+);
 await attempt('unknown tool', () =>
   actions.executeTool({ toolName: 'gmail_teleport', identifier: 'user_1', toolInput: {} }),
 );
