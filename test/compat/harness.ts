@@ -9,20 +9,37 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { TestContext } from 'node:test';
 
 export const ROOT = join(import.meta.dirname, '../..');
 const CLI = join(ROOT, 'packages/gateway/src/cli/main.ts');
+
+/** What `latchkey dev` writes to `<dataDir>/sandbox.json`: the sandbox's URLs and demo credentials. */
+export interface SandboxInfo {
+  urls: Record<string, string>;
+  users: string[];
+  providers: Record<
+    string,
+    {
+      apiBaseUrl: string;
+      apiKey?: { header: string; perUser: Record<string, string> };
+      basic?: { perUser: Record<string, { username: string; password: string }> };
+    }
+  >;
+}
 
 export interface Dev {
   env: Record<string, string>;
   url: string;
   dataDir: string;
+  sandbox: SandboxInfo;
   output(): string;
 }
 
 /** Starts `latchkey dev` on a free port with its own data directory; stops it after the test. */
-export async function startDev(t: TestContext, opts: { modelScript?: string } = {}): Promise<Dev> {
+export async function startDev(
+  t: { after(fn: () => Promise<void>): void },
+  opts: { modelScript?: string } = {},
+): Promise<Dev> {
   const dataDir = mkdtempSync(join(tmpdir(), 'latchkey-compat-'));
   const args = [CLI, 'dev', ...(opts.modelScript ? ['--model-script', opts.modelScript] : [])];
   const child = spawn(process.execPath, args, {
@@ -49,7 +66,8 @@ export async function startDev(t: TestContext, opts: { modelScript?: string } = 
       .filter((l) => l.includes('='))
       .map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]),
   );
-  return { env, url: env['SCALEKIT_ENV_URL']!, dataDir, output: () => out };
+  const sandbox = JSON.parse(readFileSync(join(dataDir, 'sandbox.json'), 'utf8')) as SandboxInfo;
+  return { env, url: env['SCALEKIT_ENV_URL']!, dataDir, sandbox, output: () => out };
 }
 
 async function stop(child: ChildProcess): Promise<void> {

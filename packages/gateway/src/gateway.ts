@@ -20,7 +20,7 @@ import { createServices, type Services } from './services/index.ts';
 import type { HttpFetch } from './services/oauth.ts';
 import { openStore, type Store } from './store/store.ts';
 import { mountApiExtensions } from './transports/api/extensions.ts';
-import { apiServices } from './transports/api/index.ts';
+import { apiServices, restConventions } from './transports/api/index.ts';
 import { mountMcpApiExtensions } from './transports/api/mcp-extensions.ts';
 import { type CompatTransport, createCompatTransport } from './transports/compat/index.ts';
 import { mountHostedPages } from './transports/hosted/routes.ts';
@@ -152,6 +152,7 @@ export async function createGateway(opts: Omit<RuntimeOptions, 'gatewayLock'>): 
       }
     },
     maxBodyBytes: config.maxBodyBytes,
+    rest: restConventions,
     onError: (err, info) => logger.error({ err, rpc: info.rpc, reqId: info.requestId }, 'rpc failed'),
   });
   app.get('/api/v1/openapi.json', (c) =>

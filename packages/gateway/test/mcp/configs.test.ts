@@ -30,7 +30,7 @@ describe('MCP configs', () => {
           name: `cfg-${String(i).padStart(2, '0')}`,
           connection_tool_mappings: i % 2 ? [GMAIL] : [{ connection_name: 'slack', tools: [] }],
         });
-        assert.equal(r.status, 200, JSON.stringify(r.json));
+        assert.equal(r.status, 201, JSON.stringify(r.json));
         made.push(r.json.config);
       }
       const first = made[1]!;

@@ -35,7 +35,7 @@ describe('MCP: give your agent tool access via MCP', () => {
           { connection_name: 'googlecalendar', tools: ['googlecalendar_create_event'] },
         ],
       });
-      assert.equal(created.status, 200, JSON.stringify(created.json));
+      assert.equal(created.status, 201, JSON.stringify(created.json));
       const config = created.json.config;
       assert.match(String(config['id']), /^mcfg_/);
       assert.match(String(config['mcp_server_url']), /\/mcp\/v3\/servers\/[0-9a-f-]{36}$/);

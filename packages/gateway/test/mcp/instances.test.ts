@@ -66,7 +66,7 @@ describe('MCP instances', () => {
           name,
           connection_tool_mappings: [{ connection_name: conn, tools: [] }],
         });
-        assert.equal(r.status, 200, JSON.stringify(r.json));
+        assert.equal(r.status, 201, JSON.stringify(r.json));
       }
 
       const bad = async (body: Obj, field: string) => {

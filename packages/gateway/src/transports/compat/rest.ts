@@ -67,7 +67,7 @@ export function createRestHandler(rt: Runtime, bindings: RestBinding[]): RestHan
         protocol: 'rest',
         rpc,
       });
-      return json(200, renderResponse(binding, output), requestId);
+      return json(rt.successStatus(binding.method), renderResponse(binding, output), requestId);
     } catch (err) {
       const status = toRpcStatus(err, requestId, (e) => rt.report(e, { rpc, requestId }), req.signal);
       const { httpStatus, body } = toRestError(status);
