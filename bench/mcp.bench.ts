@@ -65,16 +65,26 @@ function rssMb(pid: number): number {
 }
 
 function child(role: string, env: Record<string, string> = {}): ChildProcess {
-  return fork(import.meta.filename, ['--role', role, '--store', args.store, '--log-level', args['log-level']], {
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
-  });
+  return fork(
+    import.meta.filename,
+    ['--role', role, '--store', args.store, '--log-level', args['log-level']],
+    {
+      env: { ...process.env, ...env },
+      execArgv:
+        role === 'gateway' ? (process.env['BENCH_GATEWAY_NODE_ARGS'] ?? '').split(' ').filter(Boolean) : [],
+      stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+    },
+  );
 }
 
 function ask<T>(proc: ChildProcess, message?: unknown): Promise<T> {
   return new Promise((resolve, reject) => {
-    proc.once('message', (m) => resolve(m as T));
-    proc.once('exit', (code) => reject(new Error(`child exited with ${code}`)));
+    const onExit = (code: number | null) => reject(new Error(`child exited with ${code}`));
+    proc.once('exit', onExit);
+    proc.once('message', (m) => {
+      proc.off('exit', onExit);
+      resolve(m as T);
+    });
     if (message !== undefined) proc.send(message as object);
   });
 }
@@ -94,6 +104,7 @@ async function main(): Promise<void> {
 
   const gateway = child('gateway', { BENCH_STUB_URL: stubUrl });
   const targets = await ask<Targets>(gateway);
+  const rssStart = rssMb(gateway.pid!);
   const load = child('load');
   await ask(load, { targets });
   const run = (phase: Phase) => ask<PhaseResult>(load, { phase });
@@ -109,14 +120,15 @@ async function main(): Promise<void> {
 
     for (const name of ['stub', 'exec', 'mcp', 'mcp-legacy', 'list100'])
       results.push(await run({ kind: 'latency', name, n: 3000 }));
-    for (const name of ['exec', 'mcp']) results.push(await run({ kind: 'throughput', name, n: 20_000, concurrency: conc }));
+    for (const name of ['exec', 'mcp'])
+      results.push(await run({ kind: 'throughput', name, n: 20_000, concurrency: conc }));
 
     // memory: RSS after 1,000 calls and after `total` (default 100,000)
     await run({ kind: 'throughput', name: 'mcp', n: 1000, concurrency: conc });
     const rss1k = rssMb(gateway.pid!);
     const soak = await run({ kind: 'throughput', name: 'mcp', n: total - 1000, concurrency: conc });
     const rssEnd = rssMb(gateway.pid!);
-    report(results, soak, { rss1k, rssEnd, total, conc });
+    report(results, soak, { rssStart, rss1k, rssEnd, total, conc });
   } finally {
     load.kill();
     gateway.kill('SIGTERM');
@@ -127,13 +139,17 @@ async function main(): Promise<void> {
 function report(
   results: PhaseResult[],
   soak: PhaseResult,
-  mem: { rss1k: number; rssEnd: number; total: number; conc: number },
+  mem: { rssStart: number; rss1k: number; rssEnd: number; total: number; conc: number },
 ): void {
   const by = (name: string, kind: 'lat' | 'tp') =>
-    results.find((r) => r.name === name && (kind === 'lat' ? r.seconds > 0 && r.n === 3000 : r.n === 20_000))!;
+    results.find(
+      (r) => r.name === name && (kind === 'lat' ? r.seconds > 0 && r.n === 3000 : r.n === 20_000),
+    )!;
   const f = (n: number, d = 2) => n.toFixed(d);
   const rate = (r: PhaseResult) => r.n / r.seconds;
-  console.log(`\nMCP serving benchmark — store ${args.store}, log level ${args['log-level']}, ${mem.conc} in flight`);
+  console.log(
+    `\nMCP serving benchmark — store ${args.store}, log level ${args['log-level']}, ${mem.conc} in flight`,
+  );
   console.log('latency, one request at a time (ms)      p50     p90     p99   errors');
   for (const [label, name] of [
     ['stub provider, direct', 'stub'],
@@ -143,7 +159,9 @@ function report(
     ['MCP tools/list, 100 tools', 'list100'],
   ] as const) {
     const r = by(name, 'lat');
-    console.log(`  ${label.padEnd(36)} ${f(r.p50).padStart(7)} ${f(r.p90).padStart(7)} ${f(r.p99).padStart(7)} ${String(r.errors).padStart(8)}`);
+    console.log(
+      `  ${label.padEnd(36)} ${f(r.p50).padStart(7)} ${f(r.p90).padStart(7)} ${f(r.p99).padStart(7)} ${String(r.errors).padStart(8)}`,
+    );
   }
   const exec = by('exec', 'lat');
   const mcp = by('mcp', 'lat');
@@ -151,17 +169,24 @@ function report(
   const tpExec = results.find((r) => r.name === 'exec' && r.n === 20_000)!;
   const tpMcp = results.find((r) => r.name === 'mcp' && r.n === 20_000)!;
   console.log(`throughput, ${mem.conc} in flight (calls/s)`);
-  console.log(`  ExecuteTool (REST)                   ${f(rate(tpExec), 0).padStart(7)}   errors ${tpExec.errors}`);
-  console.log(`  MCP tools/call, 2026-07-28           ${f(rate(tpMcp), 0).padStart(7)}   errors ${tpMcp.errors}   (${f(rate(tpMcp) / rate(tpExec))}× ExecuteTool)`);
+  console.log(
+    `  ExecuteTool (REST)                   ${f(rate(tpExec), 0).padStart(7)}   errors ${tpExec.errors}`,
+  );
+  console.log(
+    `  MCP tools/call, 2026-07-28           ${f(rate(tpMcp), 0).padStart(7)}   errors ${tpMcp.errors}   (${f(rate(tpMcp) / rate(tpExec))}× ExecuteTool)`,
+  );
   const added = mcp.p50 - exec.p50;
   const growth = mem.rssEnd - mem.rss1k;
   console.log('targets');
   const check = (ok: boolean, text: string) => console.log(`  ${ok ? 'MET ' : 'MISS'} ${text}`);
   check(rate(tpMcp) >= 2500, `tools/call ≥ 2,500 calls/s: ${f(rate(tpMcp), 0)}`);
-  check(added <= 3, `added p50 over ExecuteTool ≤ 3 ms: ${f(added)} ms (${f(mcp.p50 / exec.p50)}× ExecuteTool)`);
+  check(
+    added <= 3,
+    `added p50 over ExecuteTool ≤ 3 ms: ${f(added)} ms (${f(mcp.p50 / exec.p50)}× ExecuteTool)`,
+  );
   check(list.p99 <= 5, `tools/list (100 tools) p99 ≤ 5 ms: ${f(list.p99)} ms`);
   check(
     growth <= 30,
-    `RSS after ${mem.total.toLocaleString('en')} calls within 30 MB of RSS after 1,000: ${f(mem.rss1k, 1)} → ${f(mem.rssEnd, 1)} MB (${growth >= 0 ? '+' : ''}${f(growth, 1)}), soak ${f(rate(soak), 0)} calls/s, errors ${soak.errors}`,
+    `RSS after ${mem.total.toLocaleString('en')} calls within 30 MB of RSS after 1,000: (start ${f(mem.rssStart, 1)}) ${f(mem.rss1k, 1)} → ${f(mem.rssEnd, 1)} MB (${growth >= 0 ? '+' : ''}${f(growth, 1)}), soak ${f(rate(soak), 0)} calls/s, errors ${soak.errors}`,
   );
 }

@@ -13,9 +13,16 @@ import { createGateway } from '../../packages/gateway/src/gateway.ts';
 import { createLogger } from '../../packages/gateway/src/ops/log.ts';
 import type { Targets } from '../mcp.bench.ts';
 
-const { values } = parseArgs({ options: { role: { type: 'string' }, store: { type: 'string' }, 'log-level': { type: 'string' } } });
+const { values } = parseArgs({
+  options: { role: { type: 'string' }, store: { type: 'string' }, 'log-level': { type: 'string' } },
+});
 const stubUrl = process.env['BENCH_STUB_URL']!;
-const ANNOTATIONS = { read_only_hint: true, destructive_hint: false, idempotent_hint: true, open_world_hint: false };
+const ANNOTATIONS = {
+  read_only_hint: true,
+  destructive_hint: false,
+  idempotent_hint: true,
+  open_world_hint: false,
+};
 
 function stubConnector(): ConnectorDefinition {
   const tool = (name: string, description: string) => ({
@@ -55,7 +62,10 @@ function stubConnector(): ConnectorDefinition {
     tools: [
       tool('benchstub_echo', 'Echo a message through the stub provider.'),
       ...Array.from({ length: 100 }, (_, i) =>
-        tool(`benchstub_tool_${String(i).padStart(3, '0')}`, `Stub tool number ${i}: echoes a message; a realistic one-line description of what it does and returns.`),
+        tool(
+          `benchstub_tool_${String(i).padStart(3, '0')}`,
+          `Stub tool number ${i}: echoes a message; a realistic one-line description of what it does and returns.`,
+        ),
       ),
     ],
   });
@@ -72,17 +82,20 @@ const gw = await createGateway({
       databaseUrl: values.store ?? 'sqlite',
       logLevel: (values['log-level'] ?? 'info') as 'info',
       refreshIntervalSeconds: 0,
-      ...(values.store?.startsWith('postgres') ? { encryptionKeys: [Buffer.alloc(32, 7).toString('base64')] } : {}),
+      ...(values.store?.startsWith('postgres')
+        ? { encryptionKeys: [Buffer.alloc(32, 7).toString('base64')] }
+        : {}),
     },
   }),
   logger: createLogger(values['log-level'] ?? 'info'),
   connectors: [stubConnector()],
 });
 await gw.listen();
-const stop = () => void gw.close().finally(() => {
-  rmSync(dataDir, { recursive: true, force: true });
-  process.exit(0);
-});
+const stop = () =>
+  void gw.close().finally(() => {
+    rmSync(dataDir, { recursive: true, force: true });
+    process.exit(0);
+  });
 process.once('SIGTERM', stop);
 process.once('disconnect', stop);
 
@@ -91,7 +104,11 @@ const env = await gw.apiAccess.createEnvironment(`bench${Date.now().toString(36)
 const { client, clientSecret } = await gw.apiAccess.createClient(env.name);
 const { accessToken } = await gw.apiAccess.issueToken(client.id, clientSecret);
 await services.connections.create(env.id, { connector: 'benchstub', name: 'stub' });
-await services.accounts.create(env.id, { connector: 'stub', identifier: 'bench-user' }, { staticAuth: { api_key: 'k-bench' } });
+await services.accounts.create(
+  env.id,
+  { connector: 'stub', identifier: 'bench-user' },
+  { staticAuth: { api_key: 'k-bench' } },
+);
 await services.mcp.configs.create(env.id, {
   name: 'echo',
   description: 'one tool',
@@ -100,7 +117,12 @@ await services.mcp.configs.create(env.id, {
 await services.mcp.configs.create(env.id, {
   name: 'hundred',
   description: '100 tools',
-  mappings: [{ connectionName: 'stub', tools: Array.from({ length: 100 }, (_, i) => `benchstub_tool_${String(i).padStart(3, '0')}`) }],
+  mappings: [
+    {
+      connectionName: 'stub',
+      tools: Array.from({ length: 100 }, (_, i) => `benchstub_tool_${String(i).padStart(3, '0')}`),
+    },
+  ],
 });
 const call = await services.mcp.instances.ensure(env.id, { configName: 'echo', identifier: 'bench-user' });
 const list = await services.mcp.instances.ensure(env.id, { configName: 'hundred', identifier: 'bench-user' });
@@ -113,3 +135,11 @@ const targets: Targets = {
   apiToken: accessToken,
 };
 process.send!(targets);
+if (process.env['BENCH_DEBUG']) {
+  setInterval(() => {
+    const m = process.memoryUsage();
+    process.stderr.write(
+      `mem rss ${(m.rss / 1e6).toFixed(0)} heapUsed ${(m.heapUsed / 1e6).toFixed(0)} heapTotal ${(m.heapTotal / 1e6).toFixed(0)} external ${(m.external / 1e6).toFixed(0)} arrayBuffers ${(m.arrayBuffers / 1e6).toFixed(0)}\n`,
+    );
+  }, 3000).unref();
+}

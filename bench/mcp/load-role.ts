@@ -15,7 +15,11 @@ interface Template {
 }
 
 /** The tools/call (or tools/list) request the official client sends, captured from its fetch. */
-async function record(url: string, era: 'modern' | 'legacy', method: 'tools/call' | 'tools/list'): Promise<Template> {
+async function record(
+  url: string,
+  era: 'modern' | 'legacy',
+  method: 'tools/call' | 'tools/list',
+): Promise<Template> {
   let captured: Template | undefined;
   const spy = async (input: string | URL | Request, init?: RequestInit) => {
     const body = typeof init?.body === 'string' ? init.body : '';
@@ -24,7 +28,12 @@ async function record(url: string, era: 'modern' | 'legacy', method: 'tools/call
       new Headers(init?.headers).forEach((v, k) => {
         headers[k] = v;
       });
-      captured = { url: new URL(String(input instanceof Request ? input.url : input)), headers, body, check: mcpOk };
+      captured = {
+        url: new URL(String(input instanceof Request ? input.url : input)),
+        headers,
+        body,
+        check: mcpOk,
+      };
     }
     return fetch(input, init);
   };
@@ -33,7 +42,8 @@ async function record(url: string, era: 'modern' | 'legacy', method: 'tools/call
     era === 'modern' ? { versionNegotiation: { mode: { pin: '2026-07-28' } } } : {},
   );
   await client.connect(new StreamableHTTPClientTransport(new URL(url), { fetch: spy }));
-  if (method === 'tools/call') await client.callTool({ name: 'benchstub_echo', arguments: { msg: 'hello', count: 2 } });
+  if (method === 'tools/call')
+    await client.callTool({ name: 'benchstub_echo', arguments: { msg: 'hello', count: 2 } });
   else await client.listTools();
   await client.close();
   if (!captured) throw new Error(`did not see the client's ${method}`);
@@ -61,12 +71,18 @@ function pool(origin: string): Pool {
 
 async function once(t: Template): Promise<{ ms: number; ok: boolean }> {
   const started = performance.now();
-  const res = await pool(t.url.origin).request({ method: 'POST', path: t.url.pathname, headers: t.headers, body: t.body });
+  const res = await pool(t.url.origin).request({
+    method: 'POST',
+    path: t.url.pathname,
+    headers: t.headers,
+    body: t.body,
+  });
   const text = await res.body.text();
   return { ms: performance.now() - started, ok: t.check(res.statusCode, text) };
 }
 
-const pct = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((sorted.length * p) / 100))]!;
+const pct = (sorted: number[], p: number) =>
+  sorted[Math.min(sorted.length - 1, Math.floor((sorted.length * p) / 100))]!;
 
 async function runPhase(phase: Phase): Promise<PhaseResult> {
   const t = templates.get(phase.name.replace(/^warmup-/, ''))!;
@@ -87,7 +103,15 @@ async function runPhase(phase: Phase): Promise<PhaseResult> {
   );
   const seconds = (performance.now() - started) / 1000;
   times.sort((a, b) => a - b);
-  return { name: phase.name, n: phase.n, errors, seconds, p50: pct(times, 50), p90: pct(times, 90), p99: pct(times, 99) };
+  return {
+    name: phase.name,
+    n: phase.n,
+    errors,
+    seconds,
+    p50: pct(times, 50),
+    p90: pct(times, 90),
+    p99: pct(times, 99),
+  };
 }
 
 process.on('message', async (m: { targets?: Targets; phase?: Phase }) => {
@@ -99,7 +123,12 @@ process.on('message', async (m: { targets?: Targets; phase?: Phase }) => {
     templates.set('exec', {
       url: new URL(`${targets.origin}/api/v1/execute_tool`),
       headers: { authorization: `Bearer ${targets.apiToken}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ tool_name: 'benchstub_echo', identifier: 'bench-user', connector: 'stub', params: { msg: 'hello', count: 2 } }),
+      body: JSON.stringify({
+        tool_name: 'benchstub_echo',
+        identifier: 'bench-user',
+        connector: 'stub',
+        params: { msg: 'hello', count: 2 },
+      }),
       check: (status, text) => status === 200 && text.includes('"execution_id"'),
     });
     templates.set('stub', {
