@@ -235,10 +235,10 @@ export function createMcpInstances(deps: {
       return deps.authStates.states(environmentId, config.mappings, row.identifier, withLinks);
     },
 
-    /** The instance (and config) a URL token belongs to, or undefined: unknown, revoked or rotated. */
+    /** The instance, config and mapped connections of a URL token; undefined: unknown, revoked or rotated. */
     async resolveToken(token: string) {
       if (!TOKEN.test(token)) return undefined;
-      return repo.findByUrlHash(hashSecret(token));
+      return repo.findScopeByUrlHash(hashSecret(token));
     },
 
     /** Records that an instance was used (last_used_at), batched. */

@@ -157,8 +157,7 @@ export function createMcpServing(deps: {
       const found = await deps.instances.resolveToken(token);
       if (!found) return undefined;
       const { instance, config } = found;
-      const mapped = (await deps.configs.repo.mappingsOf([config.id])).get(config.id) ?? [];
-      const mappings = deps.configs.mappingViews(mapped);
+      const mappings = deps.configs.mappingViews(found.mappings);
       deps.instances.touch(instance.id);
       return {
         kind: 'instance',
@@ -210,49 +209,54 @@ export function createMcpServing(deps: {
       const entry = scope.toolSet.byName.get(name);
       const connection = entry?.connection ?? upstreamEntry(scope.toolSet, name)?.connection;
       if (!connection) return { kind: 'unknown_tool' };
-      const account = await accounts.repo.findByIdentifier(
-        scope.environmentId,
-        connection.id,
-        scope.identifier,
-      );
-      if (account?.status !== 'ACTIVE' || !connection.enabled) {
-        if (!connection.enabled) {
-          return {
-            kind: 'error',
-            code: 'CONNECTION_DISABLED',
-            executionId: undefined,
-            message: `connection "${connection.name}" is disabled`,
-          };
-        }
-        return authorizeOutcome(scope, connection, account?.status ?? 'NOT_CONNECTED');
-      }
-      if (scope.accountIds && !scope.accountIds.has(account.id)) {
+      if (!connection.enabled) {
         return {
           kind: 'error',
-          code: 'SESSION_TOKEN_SCOPE',
+          code: 'CONNECTION_DISABLED',
           executionId: undefined,
-          message: `this session token does not cover connection "${connection.name}"; mint a new one with CreateMcpSessionToken`,
+          message: `connection "${connection.name}" is disabled`,
         };
+      }
+      const accountOf = () =>
+        accounts.repo.findByIdentifier(scope.environmentId, connection.id, scope.identifier);
+      let accountId: string | undefined;
+      if (scope.accountIds) {
+        // a session token reaches only the accounts it names: check before executing
+        const account = await accountOf();
+        if (account?.status !== 'ACTIVE')
+          return authorizeOutcome(scope, connection, account?.status ?? 'NOT_CONNECTED');
+        if (!scope.accountIds.has(account.id)) {
+          return {
+            kind: 'error',
+            code: 'SESSION_TOKEN_SCOPE',
+            executionId: undefined,
+            message: `this session token does not cover connection "${connection.name}"; mint a new one with CreateMcpSessionToken`,
+          };
+        }
+        accountId = account.id;
       }
       try {
         const { data, executionId } = await execution.execute(
           { environmentId: scope.environmentId, clientId: `mcp:${scope.id}` },
-          { toolName: name, params: args, connectedAccountId: account.id, identifier: scope.identifier },
+          {
+            toolName: name,
+            params: args,
+            identifier: scope.identifier,
+            ...(accountId ? { connectedAccountId: accountId } : { connector: connection.name }),
+          },
         );
         return { kind: 'result', data, executionId, upstream: connection.connector.kind === 'mcp' };
       } catch (e) {
         if (!(e instanceof LatchkeyError)) throw e;
-        if (e.errorCode === 'CONNECTED_ACCOUNT_NOT_ACTIVE' || e.errorCode === 'CONNECTED_ACCOUNT_NOT_FOUND') {
-          return authorizeOutcome(scope, connection, 'NOT_ACTIVE');
-        }
-        if (e.toolError && e.code === 'unauthenticated') {
-          // the provider refused the credentials and the refresh did not help: re-authorize
-          const now = await accounts.repo.findByIdentifier(
-            scope.environmentId,
-            connection.id,
-            scope.identifier,
-          );
-          if (now && now.status !== 'ACTIVE') return authorizeOutcome(scope, connection, now.status);
+        // no account, or not ACTIVE (also when the provider refused it and the refresh did not help)
+        if (
+          e.code === 'not_found' ||
+          e.code === 'failed_precondition' ||
+          (e.toolError && e.code === 'unauthenticated')
+        ) {
+          const account = await accountOf();
+          if (account?.status !== 'ACTIVE')
+            return authorizeOutcome(scope, connection, account?.status ?? 'NOT_CONNECTED');
         }
         if (e.code === 'internal' && !e.toolError) throw e;
         return {

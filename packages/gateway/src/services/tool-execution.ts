@@ -242,9 +242,14 @@ export function createToolExecution(deps: {
       let entry: ToolEntry;
       if (req.connector || req.connectedAccountId) {
         target = await resolveTarget(principal, req);
-        const connection = await deps.connections.get(env, target.connectionId);
-        const account = await deps.accounts.get(env, { id: target.accountId });
-        entry = await tools.find(env, req.toolName, connection, account);
+        if (target.connector.kind === 'mcp') {
+          const connection = await deps.connections.get(env, target.connectionId);
+          const account = await deps.accounts.get(env, { id: target.accountId });
+          entry = await tools.find(env, req.toolName, connection, account);
+        } else {
+          // a catalog connector's tools are known without reading the connection and account again
+          entry = tools.findOf(target.connector, req.toolName, target.connectionName);
+        }
       } else {
         entry = await tools.find(env, req.toolName);
       }

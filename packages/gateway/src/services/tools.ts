@@ -266,6 +266,17 @@ export function createTools(deps: {
       );
     },
 
+    /** A tool of a catalog connector by name or alias, or not_found naming the connection. */
+    findOf(connector: ConnectorDefinition, name: string, connectionName: string): ToolEntry {
+      const match = findTool([connector], name);
+      if (match) return { connector, tool: match.tool, definition: definitionOf(connector, match.tool) };
+      throw new LatchkeyError(
+        'not_found',
+        `unknown tool "${name}" for connection "${connectionName}"; list tools with ListTools`,
+        { errorCode: 'TOOL_NOT_FOUND' },
+      );
+    },
+
     /** Validates tool input; returns it without Scalekit's version keys, or throws with every violation. */
     validate(tool: ToolDefinition, params: Record<string, unknown>): Record<string, unknown> {
       const input = { ...params };

@@ -23,7 +23,7 @@ export interface McpConfigFilter {
   search?: string | undefined;
 }
 
-const CONNECTION_COLUMNS = [
+export const CONNECTION_COLUMNS = [
   'id',
   'environment_id',
   'name',
@@ -36,7 +36,7 @@ const CONNECTION_COLUMNS = [
   'settings',
   'created_at',
   'updated_at',
-] as const;
+] as const satisfies readonly (keyof ConnectionsTable)[];
 
 const escapeLike = (s: string) => s.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`);
 

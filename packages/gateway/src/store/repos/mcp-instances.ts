@@ -1,7 +1,8 @@
 import { type Kysely, sql } from 'kysely';
 import { found, orConflict } from '../errors.ts';
 import type { Page } from '../pagination.ts';
-import type { Database, McpConfigsTable, McpInstancesTable } from '../schema.ts';
+import type { ConnectionsTable, Database, McpConfigsTable, McpInstancesTable } from '../schema.ts';
+import { CONNECTION_COLUMNS, type MappedConnection } from './mcp-configs.ts';
 
 export type McpInstanceRow = McpInstancesTable;
 
@@ -13,6 +14,20 @@ export interface McpInstanceFilter {
   /** Substring of the name or identifier, case-insensitive. */
   search?: string | undefined;
 }
+
+const INSTANCE_COLUMNS = [
+  'id',
+  'environment_id',
+  'config_id',
+  'name',
+  'identifier',
+  'url_hash',
+  'url_nonce',
+  'url_key_id',
+  'last_used_at',
+  'created_at',
+  'updated_at',
+] as const satisfies readonly (keyof McpInstanceRow)[];
 
 const escapeLike = (s: string) => s.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`);
 
@@ -37,13 +52,20 @@ export function mcpInstancesRepo(db: Kysely<Database>) {
         .where('identifier', '=', identifier)
         .executeTakeFirst();
     },
-    /** The instance a URL token hash belongs to, with its config (one query: the MCP hot path). */
-    async findByUrlHash(
+    /**
+     * The instance a URL token hash belongs to, its config and the config's mapped connections, in
+     * one query (the MCP hot path: every request reads it, so revocation is immediate).
+     */
+    async findScopeByUrlHash(
       urlHash: string,
-    ): Promise<{ instance: McpInstanceRow; config: McpConfigsTable } | undefined> {
-      const r = await db
+    ): Promise<
+      { instance: McpInstanceRow; config: McpConfigsTable; mappings: MappedConnection[] } | undefined
+    > {
+      const rows = (await db
         .selectFrom('mcp_instances as i')
         .innerJoin('mcp_configs as c', 'c.id', 'i.config_id')
+        .leftJoin('mcp_config_connections as m', 'm.config_id', 'c.id')
+        .leftJoin('connections as k', 'k.id', 'm.connection_id')
         .selectAll('i')
         .select([
           'c.name as c_name',
@@ -51,23 +73,36 @@ export function mcpInstancesRepo(db: Kysely<Database>) {
           'c.server_id as c_server_id',
           'c.created_at as c_created_at',
           'c.updated_at as c_updated_at',
+          'm.tools as m_tools',
+          'm.position as m_position',
+          ...CONNECTION_COLUMNS.map((col) => `k.${col} as k_${col}` as const),
         ])
         .where('i.url_hash', '=', urlHash)
-        .executeTakeFirst();
-      if (!r) return undefined;
-      const { c_name, c_description, c_server_id, c_created_at, c_updated_at, ...instance } = r;
-      return {
-        instance,
-        config: {
-          id: instance.config_id,
-          environment_id: instance.environment_id,
-          name: c_name,
-          description: c_description,
-          server_id: c_server_id,
-          created_at: c_created_at,
-          updated_at: c_updated_at,
-        },
+        .execute()) as unknown as Record<string, unknown>[];
+      const first = rows[0];
+      if (!first) return undefined;
+      const instance = Object.fromEntries(
+        INSTANCE_COLUMNS.map((col) => [col, first[col]]),
+      ) as unknown as McpInstanceRow;
+      const config: McpConfigsTable = {
+        id: instance.config_id,
+        environment_id: instance.environment_id,
+        name: first['c_name'] as string,
+        description: first['c_description'] as string,
+        server_id: first['c_server_id'] as string,
+        created_at: first['c_created_at'] as number,
+        updated_at: first['c_updated_at'] as number,
       };
+      const mappings = rows
+        .filter((r) => r['k_id'] !== null && r['k_id'] !== undefined)
+        .sort((a, b) => (a['m_position'] as number) - (b['m_position'] as number))
+        .map((r) => ({
+          tools: JSON.parse(r['m_tools'] as string) as string[],
+          connection: Object.fromEntries(
+            CONNECTION_COLUMNS.map((col) => [col, r[`k_${col}`]]),
+          ) as unknown as ConnectionsTable,
+        }));
+      return { instance, config, mappings };
     },
     async list(
       environmentId: string,
