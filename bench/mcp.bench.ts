@@ -113,6 +113,15 @@ async function main(): Promise<void> {
   const results: PhaseResult[] = [];
 
   try {
+    const only = process.env['BENCH_ONLY'];
+    if (only) {
+      // profiling aid: one phase alone (BENCH_ONLY=mcp|exec|list100), no report
+      const r = await run({ kind: 'throughput', name: only, n: total, concurrency: conc });
+      console.log(
+        `${only}: ${(r.n / r.seconds).toFixed(0)}/s, p50 ${r.p50.toFixed(2)} ms, errors ${r.errors}`,
+      );
+      return;
+    }
     // warm-up: JIT, statement caches, pools
     await run({ kind: 'throughput', name: 'warmup-mcp', n: 3000, concurrency: conc });
     await run({ kind: 'throughput', name: 'warmup-exec', n: 3000, concurrency: conc });
