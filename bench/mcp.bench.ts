@@ -116,6 +116,7 @@ async function main(): Promise<void> {
     const only = process.env['BENCH_ONLY'];
     if (only) {
       // profiling aid: one phase alone (BENCH_ONLY=mcp|exec|list100), no report
+      await run({ kind: 'throughput', name: only, n: 3000, concurrency: conc });
       const r = await run({ kind: 'throughput', name: only, n: total, concurrency: conc });
       console.log(
         `${only}: ${(r.n / r.seconds).toFixed(0)}/s, p50 ${r.p50.toFixed(2)} ms, errors ${r.errors}`,

@@ -89,6 +89,13 @@ describe('MCP configs', () => {
       const same = await api<{ config: Obj }>(stack, 'PUT', `/api/v1/mcp/configs/${first['id']}`, {});
       assert.deepEqual(same.json.config, updated.json.config);
 
+      // deleting a connection removes it from the configs that map it
+      const slackConfig = made[0]!;
+      const slack = (slackConfig['connection_tool_mappings'] as Obj[])[0]!;
+      await stack.gw.services.connections.delete(stack.environmentId, String(slack['connection_id']));
+      const without = await api<{ config: Obj }>(stack, 'GET', `/api/v1/mcp/configs/${slackConfig['id']}`);
+      assert.deepEqual(without.json.config['connection_tool_mappings'], []);
+
       assert.equal((await api(stack, 'DELETE', `/api/v1/mcp/configs/${first['id']}`)).status, 200);
       assert.equal((await api(stack, 'GET', `/api/v1/mcp/configs/${first['id']}`)).status, 404);
       assert.equal((await api(stack, 'DELETE', `/api/v1/mcp/configs/${first['id']}`)).status, 404);

@@ -108,6 +108,19 @@ describe('MCP across gateway processes (postgres)', () => {
       await client.close();
     }
 
+    // a config edit on one process changes the tool set on both at once (no per-process staleness)
+    await services.mcp.configs.update(envId, config.id, {
+      mappings: [{ connectionName: 'gmail', tools: ['gmail_fetch_mails', 'gmail_list_labels'] }],
+    });
+    for (const url of onEach(instance.url)) {
+      const client = await mcpClient(url, 'legacy');
+      assert.deepEqual((await client.listTools()).tools.map((x) => x.name).sort(), [
+        'gmail_fetch_mails',
+        'gmail_list_labels',
+      ]);
+      await client.close();
+    }
+
     const old = instance.url;
     instance = await services.mcp.instances.rotateUrl(envId, instance.id);
     assert.deepEqual(
