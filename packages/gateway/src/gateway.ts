@@ -114,6 +114,7 @@ export async function openRuntime(opts: RuntimeOptions): Promise<Runtime> {
         await services.refresher.stop();
         services.housekeeping.stop();
         await services.credentials.flush().catch(() => {});
+        await services.execution.flush();
         await store.close();
       },
     };

@@ -17,7 +17,7 @@ import type { Clock } from '../clock.ts';
 import { newSortableId } from '../crypto/secrets.ts';
 import { type ErrorCode, invalidArgument, isLatchkeyError, LatchkeyError } from '../errors.ts';
 import type { Logger } from '../ops/log.ts';
-import { executionsRepo } from '../store/repos/executions.ts';
+import { type ExecutionRow, executionsRepo } from '../store/repos/executions.ts';
 import type { Store } from '../store/store.ts';
 import type { AccountAccess, UpstreamAuth, UpstreamTarget } from './account-access.ts';
 import type { Accounts } from './accounts.ts';
@@ -50,6 +50,7 @@ export type UpstreamCaller = (
 const MAX_RESPONSE_BYTES = 10 * 1024 * 1024;
 const REQUEST_TIMEOUT_MS = 60_000;
 const MAX_ERROR_CHARS = 500;
+const RECORD_BATCH = 500;
 
 /** gRPC-style code for a provider's HTTP status (TOOL_ERROR keeps the SDK from retrying). */
 function codeForStatus(status: number): ErrorCode {
@@ -219,15 +220,34 @@ export function createToolExecution(deps: {
     return access.resolve(principal, { accountId: candidates[0]!.id });
   }
 
-  async function record(principal: Principal, row: Parameters<typeof executions.insert>[0]) {
+  // Execution records are written behind the answer, batched per event-loop turn: the caller never
+  // waits for the insert, and under load one statement writes many rows. Reads flush first, and so
+  // does shutdown; a process killed mid-turn loses that turn's records (observability, not state).
+  const pending: ExecutionRow[] = [];
+  let scheduled = false;
+  let writing: Promise<void> = Promise.resolve();
+  function flush(): Promise<void> {
+    scheduled = false;
+    if (pending.length === 0) return writing;
+    const rows = pending.splice(0, pending.length);
+    writing = writing.then(async () => {
+      for (let i = 0; i < rows.length; i += RECORD_BATCH) {
+        const batch = rows.slice(i, i + RECORD_BATCH);
+        try {
+          await executions.insertMany(batch);
+        } catch (e) {
+          logger.warn({ err: (e as Error).message, count: batch.length }, 'could not record tool executions');
+        }
+      }
+    });
+    return writing;
+  }
+  function record(row: ExecutionRow): void {
     if (deps.record === false) return;
-    try {
-      await executions.insert(row);
-    } catch (e) {
-      logger.warn(
-        { err: (e as Error).message, env: principal.environmentId },
-        'could not record a tool execution',
-      );
+    pending.push(row);
+    if (!scheduled) {
+      scheduled = true;
+      setImmediate(flush);
     }
   }
 
@@ -278,7 +298,7 @@ export function createToolExecution(deps: {
       try {
         const data = await runTool(entry.connector, entry.tool, input, runtimeFor(target));
         access.touch(target);
-        await record(principal, {
+        record({
           ...base,
           status: 'success',
           error_code: null,
@@ -291,7 +311,7 @@ export function createToolExecution(deps: {
         const failure = toToolError(e, executionId, entry.connector.display_name);
         if (failure.code === 'internal')
           logger.error({ err: e, executionId, tool: entry.tool.name }, 'tool execution failed');
-        await record(principal, {
+        record({
           ...base,
           status: 'error',
           error_code: failure.toolError?.code ?? failure.code,
@@ -303,10 +323,21 @@ export function createToolExecution(deps: {
       }
     },
 
-    listExecutions: executions.list,
-    getExecution: executions.get,
+    async listExecutions(...args: Parameters<typeof executions.list>) {
+      await flush();
+      return executions.list(...args);
+    },
+    async getExecution(...args: Parameters<typeof executions.get>) {
+      await flush();
+      return executions.get(...args);
+    },
     /** Deletes execution records older than the retention; returns how many. */
-    prune: (retentionDays: number) => executions.prune(clock.now() - retentionDays * 86_400_000),
+    async prune(retentionDays: number) {
+      await flush();
+      return executions.prune(clock.now() - retentionDays * 86_400_000);
+    },
+    /** Writes pending execution records now (shutdown). */
+    flush,
   };
 }
 

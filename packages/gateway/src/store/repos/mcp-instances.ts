@@ -1,4 +1,4 @@
-import { type Kysely, sql } from 'kysely';
+import { CompiledQuery, type Kysely, sql } from 'kysely';
 import { found, orConflict } from '../errors.ts';
 import type { Page } from '../pagination.ts';
 import type { ConnectionsTable, Database, McpConfigsTable, McpInstancesTable } from '../schema.ts';
@@ -32,6 +32,7 @@ const INSTANCE_COLUMNS = [
 const escapeLike = (s: string) => s.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`);
 
 export function mcpInstancesRepo(db: Kysely<Database>) {
+  let scopeQuery: CompiledQuery | undefined;
   const scoped = (environmentId: string) =>
     db.selectFrom('mcp_instances').selectAll().where('environment_id', '=', environmentId);
   return {
@@ -61,7 +62,8 @@ export function mcpInstancesRepo(db: Kysely<Database>) {
     ): Promise<
       { instance: McpInstanceRow; config: McpConfigsTable; mappings: MappedConnection[] } | undefined
     > {
-      const rows = (await db
+      // built and compiled once, executed with each request's hash (no query building per request)
+      scopeQuery ??= db
         .selectFrom('mcp_instances as i')
         .innerJoin('mcp_configs as c', 'c.id', 'i.config_id')
         .leftJoin('mcp_config_connections as m', 'm.config_id', 'c.id')
@@ -77,8 +79,12 @@ export function mcpInstancesRepo(db: Kysely<Database>) {
           'm.position as m_position',
           ...CONNECTION_COLUMNS.map((col) => `k.${col} as k_${col}` as const),
         ])
-        .where('i.url_hash', '=', urlHash)
-        .execute()) as unknown as Record<string, unknown>[];
+        .where('i.url_hash', '=', '?')
+        .compile();
+      const rows = (await db.executeQuery(CompiledQuery.raw(scopeQuery.sql, [urlHash]))).rows as Record<
+        string,
+        unknown
+      >[];
       const first = rows[0];
       if (!first) return undefined;
       const instance = Object.fromEntries(
