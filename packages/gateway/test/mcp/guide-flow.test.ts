@@ -136,6 +136,20 @@ describe('MCP: give your agent tool access via MCP', () => {
             'the event is in john-doe’s calendar',
           );
           assert.ok(!sandbox.state.googlecalendar.events('alice').some((e) => e['summary'] === summary));
+
+          // bad input: an isError result naming the field, nothing created; an unknown tool: a protocol error
+          const count = sandbox.state.googlecalendar.events('john-doe').length;
+          const bad = (await client.callTool({
+            name: 'googlecalendar_create_event',
+            arguments: { start_datetime: 'tomorrow', surprise: 1 },
+          })) as CallToolResult;
+          assert.equal(bad.isError, true);
+          assert.match((bad.content[0] as { text: string }).text, /params\.surprise/);
+          assert.equal(sandbox.state.googlecalendar.events('john-doe').length, count);
+          await assert.rejects(
+            client.callTool({ name: 'gmail_send_message', arguments: {} }),
+            /Unknown tool/,
+          );
         } finally {
           await client.close();
         }
