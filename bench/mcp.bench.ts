@@ -158,7 +158,7 @@ function report(
   const f = (n: number, d = 2) => n.toFixed(d);
   const rate = (r: PhaseResult) => r.n / r.seconds;
   console.log(
-    `\nMCP serving benchmark — store ${args.store}, log level ${args['log-level']}, ${mem.conc} in flight`,
+    `\nMCP serving benchmark — store ${args.store}, log level ${args['log-level']}, ${mem.conc} in flight, load average at the end ${readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')} (2 cores, this run's 3 processes included)`,
   );
   console.log('latency, one request at a time (ms)      p50     p90     p99   errors');
   for (const [label, name] of [
