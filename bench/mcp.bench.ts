@@ -64,6 +64,12 @@ function rssMb(pid: number): number {
   return Number(line?.split(/\s+/)[1] ?? 0) / 1024;
 }
 
+/** CPU time (user + system) a process has used, in microseconds. */
+function cpuUs(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return ((Number(fields[11]) + Number(fields[12])) * 1e6) / 100; // utime, stime in clock ticks (100 Hz)
+}
+
 function child(role: string, env: Record<string, string> = {}): ChildProcess {
   return fork(
     import.meta.filename,
@@ -107,7 +113,18 @@ async function main(): Promise<void> {
   const rssStart = rssMb(gateway.pid!);
   const load = child('load');
   await ask(load, { targets });
-  const run = (phase: Phase) => ask<PhaseResult>(load, { phase });
+  const cpu: Record<string, { gateway: number; load: number; stub: number }> = {};
+  const run = async (phase: Phase) => {
+    const before = { gateway: cpuUs(gateway.pid!), load: cpuUs(load.pid!), stub: process.cpuUsage() };
+    const r = await ask<PhaseResult>(load, { phase });
+    const stub = process.cpuUsage(before.stub);
+    cpu[`${phase.kind}:${phase.name}:${phase.n}`] = {
+      gateway: (cpuUs(gateway.pid!) - before.gateway) / phase.n,
+      load: (cpuUs(load.pid!) - before.load) / phase.n,
+      stub: (stub.user + stub.system) / phase.n,
+    };
+    return r;
+  };
   const conc = Number(args.concurrency);
   const total = Number(args.calls);
   const results: PhaseResult[] = [];
@@ -138,7 +155,7 @@ async function main(): Promise<void> {
     const rss1k = rssMb(gateway.pid!);
     const soak = await run({ kind: 'throughput', name: 'mcp', n: total - 1000, concurrency: conc });
     const rssEnd = rssMb(gateway.pid!);
-    report(results, soak, { rssStart, rss1k, rssEnd, total, conc });
+    report(results, soak, { rssStart, rss1k, rssEnd, total, conc }, cpu);
   } finally {
     load.kill();
     gateway.kill('SIGTERM');
@@ -150,6 +167,7 @@ function report(
   results: PhaseResult[],
   soak: PhaseResult,
   mem: { rssStart: number; rss1k: number; rssEnd: number; total: number; conc: number },
+  cpu: Record<string, { gateway: number; load: number; stub: number }>,
 ): void {
   const by = (name: string, kind: 'lat' | 'tp') =>
     results.find(
@@ -185,6 +203,16 @@ function report(
   console.log(
     `  MCP tools/call, 2026-07-28           ${f(rate(tpMcp), 0).padStart(7)}   errors ${tpMcp.errors}   (${f(rate(tpMcp) / rate(tpExec))}× ExecuteTool)`,
   );
+  console.log('CPU per call during the throughput runs (µs): gateway / load generator / stub');
+  for (const [label, key] of [
+    ['ExecuteTool (REST)', 'throughput:exec:20000'],
+    ['MCP tools/call, 2026-07-28', 'throughput:mcp:20000'],
+  ] as const) {
+    const c = cpu[key]!;
+    console.log(
+      `  ${label.padEnd(36)} ${f(c.gateway, 0).padStart(7)} / ${f(c.load, 0)} / ${f(c.stub, 0)}   (one core of gateway CPU: ${f(1e6 / c.gateway, 0)} calls/s)`,
+    );
+  }
   const added = mcp.p50 - exec.p50;
   const growth = mem.rssEnd - mem.rss1k;
   console.log('targets');
