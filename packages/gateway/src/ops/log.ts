@@ -45,7 +45,10 @@ export function createLogger(level: string, destination?: DestinationStream): Lo
       timestamp: pino.stdTimeFunctions.isoTime,
       formatters: { level: (label) => ({ level: label }) },
     },
-    destination,
+    // Asynchronous stdout by default: a request never waits for its log line's write (at info, a
+    // synchronous write per access-log line cost a quarter of the gateway's throughput). pino
+    // flushes it on exit, including on an uncaught exception; a SIGKILL can lose the last lines.
+    destination ?? pino.destination({ dest: 1, sync: false }),
   );
 }
 
