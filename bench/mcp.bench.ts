@@ -132,11 +132,17 @@ async function main(): Promise<void> {
   try {
     const only = process.env['BENCH_ONLY'];
     if (only) {
-      // profiling aid: one phase alone (BENCH_ONLY=mcp|exec|list100), no report
-      await run({ kind: 'throughput', name: only, n: 3000, concurrency: conc });
-      const r = await run({ kind: 'throughput', name: only, n: total, concurrency: conc });
+      // profiling aid: one phase alone (BENCH_ONLY=mcp|exec|list100, or lat:<name> one at a time)
+      const [kind, name] = only.startsWith('lat:') ? ['latency', only.slice(4)] : ['throughput', only];
+      await run({ kind: 'throughput', name: name!, n: 1000, concurrency: 4 });
+      const phase: Phase =
+        kind === 'latency'
+          ? { kind: 'latency', name: name!, n: 3000 }
+          : { kind: 'throughput', name: name!, n: total, concurrency: conc };
+      const r = await run(phase);
+      const c = Object.values(cpu).at(-1)!;
       console.log(
-        `${only}: ${(r.n / r.seconds).toFixed(0)}/s, p50 ${r.p50.toFixed(2)} ms, errors ${r.errors}`,
+        `${only}: ${(r.n / r.seconds).toFixed(0)}/s, p50 ${r.p50.toFixed(2)} p99 ${r.p99.toFixed(2)} ms, errors ${r.errors}, gateway CPU ${c.gateway.toFixed(0)} µs/call`,
       );
       return;
     }
