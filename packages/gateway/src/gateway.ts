@@ -22,6 +22,7 @@ import { openStore, type Store } from './store/store.ts';
 import { mountApiExtensions } from './transports/api/extensions.ts';
 import { apiServices } from './transports/api/index.ts';
 import { type CompatTransport, createCompatTransport } from './transports/compat/index.ts';
+import { mountMcpClientMetadata } from './transports/hosted/mcp-client-metadata.ts';
 import { mountHostedPages } from './transports/hosted/routes.ts';
 import { createUpstream, type Upstream, type UpstreamOptions } from './upstream/index.ts';
 
@@ -178,6 +179,7 @@ export async function createGateway(opts: Omit<RuntimeOptions, 'gatewayLock'>): 
     c.json(compat.openapi({ title: 'Latchkey API (Scalekit AgentKit compatible)', version: '1' })),
   );
   mountHostedPages(app, services.authorization);
+  mountMcpClientMetadata(app, { store, connections: services.connections, upstream: runtime.upstream });
   mountApiExtensions(app, services, (err) => logger.error({ err }, 'API request failed'));
   app.route('/', compat.restApp);
 

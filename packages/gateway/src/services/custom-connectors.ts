@@ -19,7 +19,12 @@ import type { Store } from '../store/store.ts';
 import type { Catalog } from './catalog.ts';
 
 export type CustomMcpAuth =
-  | { type: 'oauth'; scopes?: string[] | undefined }
+  | {
+      type: 'oauth';
+      scopes?: string[] | undefined;
+      /** How the gateway becomes a client of the server's authorization server (default dynamic). */
+      registration?: 'dynamic' | 'client_id_metadata_document' | undefined;
+    }
   | { type: 'bearer' }
   | { type: 'api_key'; header?: string | undefined }
   | { type: 'none' };
@@ -64,7 +69,7 @@ function authScheme(auth: CustomMcpAuth): ConnectorInput['auth'] {
     case 'oauth':
       return {
         type: 'mcp_oauth2',
-        registration: 'dynamic',
+        registration: auth.registration ?? 'dynamic',
         ...(auth.scopes?.length ? { scopes: auth.scopes } : {}),
       };
     case 'bearer':
@@ -150,7 +155,11 @@ export function createCustomConnectors(deps: { store: Store; clock: Clock; catal
     const a = def.auth;
     const auth: CustomMcpAuth =
       a.type === 'mcp_oauth2'
-        ? { type: 'oauth', scopes: a.scopes }
+        ? {
+            type: 'oauth',
+            scopes: a.scopes,
+            registration: a.registration === 'preregistered' ? undefined : a.registration,
+          }
         : a.type === 'api_key'
           ? { type: 'api_key', header: a.name }
           : a.type === 'bearer'

@@ -40,6 +40,8 @@ export interface Upstream {
   source: UpstreamToolSource;
   call: UpstreamCaller;
   oauth: McpOAuthResolver;
+  /** The client ID metadata document of a connection that registers that way; undefined otherwise. */
+  clientMetadata(connection: Connection): Record<string, unknown> | undefined;
   /** Drops cached tools and sessions of a connection (its server URL or connector changed). */
   forgetConnection(connectionId: string): Promise<void>;
   close(): Promise<void>;
@@ -83,6 +85,11 @@ export function createUpstream(opts: UpstreamOptions): Upstream {
     call: (target, name, args) =>
       sessions.request(callerFor(target), 'tools/call', { name, arguments: args }),
     oauth: oauth.resolve,
+    clientMetadata: (connection) => {
+      const auth = connection.connector.auth;
+      const cimd = auth.type === 'mcp_oauth2' && auth.registration === 'client_id_metadata_document';
+      return cimd ? oauth.clientMetadataDocument(connection) : undefined;
+    },
     async forgetConnection(connectionId) {
       discovery.forgetConnection(connectionId);
       await sessions.forget(connectionId);

@@ -114,7 +114,14 @@ function authFrom(patterns: ListValue | undefined, required: boolean): CustomMcp
       if (scopes !== undefined && !(Array.isArray(scopes) && scopes.every((s) => typeof s === 'string'))) {
         throw invalidArgument(`${field}.oauth_config.available_scopes`, 'must be a list of strings');
       }
-      return { type: 'oauth', scopes: scopes as string[] | undefined };
+      const registration = oauthConfig?.['registration'] ?? 'dynamic';
+      if (registration !== 'dynamic' && registration !== 'client_id_metadata_document') {
+        throw invalidArgument(
+          `${field}.oauth_config.registration`,
+          'must be dynamic or client_id_metadata_document',
+        );
+      }
+      return { type: 'oauth', scopes: scopes as string[] | undefined, registration };
     }
     case 'BEARER':
       return { type: 'bearer' };
