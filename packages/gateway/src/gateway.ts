@@ -22,7 +22,9 @@ import { openStore, type Store } from './store/store.ts';
 import { mountApiExtensions } from './transports/api/extensions.ts';
 import { apiServices, restConventions } from './transports/api/index.ts';
 import { type CompatTransport, createCompatTransport } from './transports/compat/index.ts';
+import { mountMcpClientMetadata } from './transports/hosted/mcp-client-metadata.ts';
 import { mountHostedPages } from './transports/hosted/routes.ts';
+import { createUpstream, type Upstream, type UpstreamOptions } from './upstream/index.ts';
 
 export interface RuntimeOptions {
   config: Config;
@@ -38,6 +40,8 @@ export interface RuntimeOptions {
   fetch?: HttpFetch;
   /** Test hook: runs between a refresh response and storing it (crash-during-refresh tests). */
   afterRefreshResponse?: (accountId: string) => Promise<void>;
+  /** Upstream MCP client tuning (tool cache TTL, session idle time, request timeout). */
+  upstream?: Pick<UpstreamOptions, 'toolsTtlMs' | 'sessionIdleMs' | 'requestTimeoutMs'>;
 }
 
 /** The parts both gateways and CLI commands need: store (migrated), key ring, signer, services. */
@@ -49,6 +53,8 @@ export interface Runtime {
   keyring: Keyring;
   signer: Signer;
   services: Services;
+  /** The MCP client of upstream MCP servers (sessions, tool cache). */
+  upstream: Upstream;
   apiAccess: ApiAccess;
   /** Public base URL: configured, or derived (updated once a gateway listens). */
   urls: { publicUrl: string };
@@ -85,6 +91,19 @@ export async function openRuntime(opts: RuntimeOptions): Promise<Runtime> {
     await ensureSigningKey(store, keyring, clock);
     const signer = await createSigner(store, keyring);
     const urls = { publicUrl: derivePublicUrl(config, config.port) };
+    const fetchImpl = opts.fetch ?? ((url, init) => fetch(url, init));
+    // The upstream client reaches credentials through the services built right after it.
+    const late: { services?: Services } = {};
+    const upstream = createUpstream({
+      store,
+      keyring,
+      clock,
+      logger,
+      fetch: fetchImpl,
+      publicUrl: () => urls.publicUrl,
+      access: () => late.services!.credentials.access,
+      ...opts.upstream,
+    });
     const services = createServices({
       config,
       store,
@@ -95,9 +114,11 @@ export async function openRuntime(opts: RuntimeOptions): Promise<Runtime> {
       publicUrl: () => urls.publicUrl,
       connectors: opts.connectors ?? builtinConnectors(),
       platformCredentials: opts.platformCredentials,
-      fetch: opts.fetch ?? ((url, init) => fetch(url, init)),
+      fetch: fetchImpl,
+      upstream,
       afterRefreshResponse: opts.afterRefreshResponse,
     });
+    late.services = services;
     return {
       config,
       logger,
@@ -106,10 +127,12 @@ export async function openRuntime(opts: RuntimeOptions): Promise<Runtime> {
       keyring,
       signer,
       services,
+      upstream,
       apiAccess: services.apiAccess,
       urls,
       close: async () => {
         await services.refresher.stop();
+        await upstream.close();
         services.housekeeping.stop();
         await services.credentials.flush().catch(() => {});
         await store.close();
@@ -157,6 +180,7 @@ export async function createGateway(opts: Omit<RuntimeOptions, 'gatewayLock'>): 
     c.json(compat.openapi({ title: 'Latchkey API (Scalekit AgentKit compatible)', version: '1' })),
   );
   mountHostedPages(app, services.authorization);
+  mountMcpClientMetadata(app, { store, connections: services.connections, upstream: runtime.upstream });
   mountApiExtensions(app, services, (err) => logger.error({ err }, 'API request failed'));
   app.route('/', compat.restApp);
 

@@ -12,6 +12,7 @@ import { createAuthorization } from './authorization.ts';
 import { createCatalog, type PlatformCredentials } from './catalog.ts';
 import { createConnections, type McpOAuthResolver } from './connections.ts';
 import { createCredentials } from './credentials.ts';
+import { createCustomConnectors } from './custom-connectors.ts';
 import { createHousekeeping } from './housekeeping.ts';
 import type { HttpFetch } from './oauth.ts';
 import { createRefresher } from './refresher.ts';
@@ -48,6 +49,7 @@ export function createServices(d: ServiceDeps) {
     clock,
     tokenTtlSeconds: config.accessTokenTtlSeconds,
   });
+  const customConnectors = createCustomConnectors({ store, clock, catalog });
   const connections = createConnections({
     store,
     keyring,
@@ -55,6 +57,7 @@ export function createServices(d: ServiceDeps) {
     catalog,
     publicUrl: d.publicUrl,
     mcpOAuth: d.upstream?.oauth,
+    custom: customConnectors,
   });
   const accounts = createAccounts({ store, keyring, clock, connections, fetch: d.fetch, logger });
   const credentials = createCredentials({
@@ -108,6 +111,7 @@ export function createServices(d: ServiceDeps) {
   });
   return {
     catalog,
+    customConnectors,
     apiAccess,
     connections,
     accounts,
