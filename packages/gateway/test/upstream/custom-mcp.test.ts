@@ -232,7 +232,7 @@ for (const dialect of DIALECTS) {
       assert.equal(r.status, 501);
       assert.match(r.body, /only MCP custom providers/);
       r = await create({ display_name: 'Gmail', proxy_url: 'http://127.0.0.1:1/mcp', auth_patterns: mcp });
-      assert.equal(r.status, 200, r.body);
+      assert.equal(r.status, 201, r.body);
       assert.match(r.body, /"identifier":"GMAIL_2"/, 'a derived slug steps aside for shipped connectors');
       r = await create({
         display_name: 'Y',
