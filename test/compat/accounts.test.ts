@@ -3,8 +3,8 @@
  * latchkey dev; each prints one line per step, checked here.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
-import { type Dev, runProgram, startDev } from './harness.ts';
+import { describe, it } from 'node:test';
+import { runProgram, sharedDev } from './harness.ts';
 
 /** `name: value` lines of a program's output. */
 function lines(stdout: string): Map<string, string> {
@@ -17,19 +17,11 @@ function lines(stdout: string): Map<string, string> {
 }
 
 describe('compat: connected accounts and errors', () => {
-  let dev: Dev;
-  let acmeKey: string;
-  const cleanups: (() => Promise<void>)[] = [];
-  after(async () => {
-    for (const cleanup of cleanups) await cleanup();
-  });
-  before(async () => {
-    dev = await startDev({ after: (fn) => cleanups.push(fn) });
-    acmeKey = dev.sandbox.providers['acmecrm']!.apiKey!.perUser['alice']!;
-  });
+  const shared = sharedDev();
+  const acmeKey = () => shared.dev().sandbox.providers['acmecrm']!.apiKey!.perUser['alice']!;
 
   it('creates accounts with the user’s own credentials, reads, lists, updates, deletes; verifies the user', async () => {
-    const run = await runProgram('connected-accounts.ts', dev, { ACME_API_KEY: acmeKey });
+    const run = await runProgram('connected-accounts.ts', shared.dev(), { ACME_API_KEY: acmeKey() });
     assert.equal(run.code, 0, `${run.stdout}\n${run.stderr}`);
     const out = lines(run.stdout);
     assert.equal(out.get('acme.status'), '1', 'ACTIVE with the API key');
@@ -56,7 +48,7 @@ describe('compat: connected accounts and errors', () => {
   });
 
   it('raises the Scalekit exception classes, with tool error codes and execution ids', async () => {
-    const run = await runProgram('error-handling.ts', dev, { ACME_API_KEY: acmeKey });
+    const run = await runProgram('error-handling.ts', shared.dev(), { ACME_API_KEY: acmeKey() });
     assert.equal(run.code, 0, `${run.stdout}\n${run.stderr}`);
     const out = lines(run.stdout);
     assert.match(out.get('unknown account')!, /^ScalekitNotFoundException error_code=/);

@@ -47,7 +47,7 @@ describe('compat: Scalekit guides', () => {
       identifier,
       toolInput: {},
     });
-    const general = (channels.data?.['channels'] as { id: string; name: string }[]).find(
+    const general = ((channels.data?.['channels'] ?? []) as { id: string; name: string }[]).find(
       (c) => c.name === 'general',
     );
     assert.ok(general, JSON.stringify(channels.data));
@@ -56,7 +56,7 @@ describe('compat: Scalekit guides', () => {
       identifier,
       toolInput: { channel: general.id, limit: 5 },
     });
-    const texts = (history.data?.['messages'] as { text: string }[]).map((m) => m.text);
+    const texts = ((history.data?.['messages'] ?? []) as { text: string }[]).map((m) => m.text);
     assert.ok(
       texts.some((x) => x.startsWith('Editorial briefing:') && x.includes('Announcing our Q3 launch')),
       texts.join('\n'),

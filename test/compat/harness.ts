@@ -5,10 +5,12 @@
  * URLs pointing at the sandbox's scripted model). A program that prints an authorization link
  * gets it completed the way a user would: by following the link through consent.
  */
+import assert from 'node:assert/strict';
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { after, before } from 'node:test';
 
 export const ROOT = join(import.meta.dirname, '../..');
 const CLI = join(ROOT, 'packages/gateway/src/cli/main.ts');
@@ -68,6 +70,38 @@ export async function startDev(
   );
   const sandbox = JSON.parse(readFileSync(join(dataDir, 'sandbox.json'), 'utf8')) as SandboxInfo;
   return { env, url: env['SCALEKIT_ENV_URL']!, dataDir, sandbox, output: () => out };
+}
+
+/**
+ * One `latchkey dev` for a whole describe block: started before its tests, stopped after them.
+ * `dev()` is the running instance; `token()` an API access token from its client credentials,
+ * fetched as the API reference's quickstart does (form-encoded client credentials).
+ */
+export function sharedDev(opts: { modelScript?: string } = {}): { dev(): Dev; token(): string } {
+  let dev: Dev | undefined;
+  let token = '';
+  const cleanups: (() => Promise<void>)[] = [];
+  before(async () => {
+    dev = await startDev({ after: (fn) => cleanups.push(fn) }, opts);
+    const res = await fetch(`${dev.url}/oauth/token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({
+        client_id: dev.env['SCALEKIT_CLIENT_ID']!,
+        client_secret: dev.env['SCALEKIT_CLIENT_SECRET']!,
+        grant_type: 'client_credentials',
+      }),
+    });
+    if (res.status !== 200) throw new Error(`token endpoint: ${res.status} ${await res.text()}`);
+    token = ((await res.json()) as { access_token: string }).access_token;
+  });
+  after(async () => {
+    for (const cleanup of cleanups) await cleanup();
+  });
+  return {
+    dev: () => dev ?? assert.fail('latchkey dev is not running'),
+    token: () => token,
+  };
 }
 
 async function stop(child: ChildProcess): Promise<void> {

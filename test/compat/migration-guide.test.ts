@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import type { DescService } from '@bufbuild/protobuf';
 import { Code, ConnectError, createClient } from '@connectrpc/connect';
 import { createGrpcTransport } from '@connectrpc/connect-node';
@@ -16,7 +16,7 @@ import { McpService } from '@latchkey/gateway/gen/scalekit/v1/mcp/mcp_pb.js';
 import { ProviderService } from '@latchkey/gateway/gen/scalekit/v1/providers/providers_pb.js';
 import { ToolService } from '@latchkey/gateway/gen/scalekit/v1/tools/tools_pb.js';
 import { collectBindings } from '@latchkey/gateway/transports/compat/http-rules.ts';
-import { type Dev, ROOT, startDev } from './harness.ts';
+import { ROOT, sharedDev } from './harness.ts';
 
 const GUIDE = join(ROOT, 'docs/migrating-from-scalekit.md');
 const SERVICES: DescService[] = [
@@ -80,27 +80,10 @@ describe('migration guide', () => {
   });
 
   describe('against latchkey dev', () => {
-    let dev: Dev;
-    let token: string;
-    const cleanups: (() => Promise<void>)[] = [];
-    after(async () => {
-      for (const cleanup of cleanups) await cleanup();
-    });
-    before(async () => {
-      dev = await startDev({ after: (fn) => cleanups.push(fn) });
-      const res = await fetch(`${dev.url}/oauth/token`, {
-        method: 'POST',
-        body: new URLSearchParams({
-          grant_type: 'client_credentials',
-          client_id: dev.env['SCALEKIT_CLIENT_ID']!,
-          client_secret: dev.env['SCALEKIT_CLIENT_SECRET']!,
-        }),
-      });
-      token = ((await res.json()) as { access_token: string }).access_token;
-    });
+    const shared = sharedDev();
 
     it('answers UNIMPLEMENTED for exactly the RPCs marked "not"', async () => {
-      const transport = createGrpcTransport({ baseUrl: dev.url });
+      const transport = createGrpcTransport({ baseUrl: shared.dev().url });
       const wrong: string[] = [];
       for (const service of SERVICES) {
         const client = createClient(service, transport) as unknown as Record<
@@ -111,7 +94,7 @@ describe('migration guide', () => {
           const row = rows.find((r) => r.service === service.name && r.rpc === method.name)!;
           let code: Code | 'ok' = 'ok';
           try {
-            await client[method.localName]!({}, { headers: { authorization: `Bearer ${token}` } });
+            await client[method.localName]!({}, { headers: { authorization: `Bearer ${shared.token()}` } });
           } catch (e) {
             code = ConnectError.from(e).code;
           }

@@ -6,11 +6,11 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
 import YAML from 'yaml';
-import { completeLink, type Dev, ROOT, startDev } from './harness.ts';
+import { completeLink, ROOT, sharedDev } from './harness.ts';
 
 const SPEC_FILE = join(ROOT, '../shared/reference/scalekit/agentkit-openapi.yaml');
 
@@ -41,28 +41,8 @@ const rebase = (schema: unknown): unknown =>
   JSON.parse(JSON.stringify(schema).replaceAll('"$ref":"#/', '"$ref":"agentkit#/'));
 
 describe('compat: REST API per agentkit-openapi.yaml', () => {
-  let dev: Dev;
-  let token: string;
+  const shared = sharedDev();
   const exercised = new Set<string>();
-  const cleanups: (() => Promise<void>)[] = [];
-  after(async () => {
-    for (const cleanup of cleanups) await cleanup();
-  });
-  before(async () => {
-    dev = await startDev({ after: (fn) => cleanups.push(fn) });
-    // The quickstart of the reference: client credentials, form-encoded.
-    const res = await fetch(`${dev.url}/oauth/token`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({
-        client_id: dev.env['SCALEKIT_CLIENT_ID']!,
-        client_secret: dev.env['SCALEKIT_CLIENT_SECRET']!,
-        grant_type: 'client_credentials',
-      }),
-    });
-    assert.equal(res.status, 200);
-    token = ((await res.json()) as { access_token: string }).access_token;
-  });
 
   /** Calls an operation by id; checks a success against its documented status codes and schema. */
   async function call(
@@ -74,14 +54,14 @@ describe('compat: REST API per agentkit-openapi.yaml', () => {
     const path = op.path.replace(/\{(\w+)\}/g, (_, name: string) =>
       encodeURIComponent(opts.params?.[name] ?? assert.fail(`${operationId}: path parameter ${name}`)),
     );
-    const url = new URL(path, dev.url);
+    const url = new URL(path, shared.dev().url);
     for (const [k, v] of Object.entries(opts.query ?? {})) {
       for (const item of Array.isArray(v) ? v : [v]) url.searchParams.append(k, item);
     }
     const res = await fetch(url, {
       method: op.method,
       headers: {
-        authorization: `Bearer ${token}`,
+        authorization: `Bearer ${shared.token()}`,
         ...(opts.body === undefined ? {} : { 'content-type': 'application/json' }),
       },
       ...(opts.body === undefined ? {} : { body: JSON.stringify(opts.body) }),
@@ -108,7 +88,7 @@ describe('compat: REST API per agentkit-openapi.yaml', () => {
   }
 
   it('connected accounts: create, list, read with and without secrets, update, search, delete', async () => {
-    const key = dev.sandbox.providers['acmecrm']!.apiKey!.perUser['alice']!;
+    const key = shared.dev().sandbox.providers['acmecrm']!.apiKey!.perUser['alice']!;
     const created = await call('ConnectedAccountService_CreateConnectedAccount', {
       body: {
         connector: 'acmecrm',
@@ -242,5 +222,31 @@ describe('compat: REST API per agentkit-openapi.yaml', () => {
     });
     assert.equal(sample.status, 200, JSON.stringify(sample.json));
     assert.equal(sample.json['data'].messages.length, 1, 'tool_input reached the tool');
+  });
+
+  it('custom providers: an MCP connector created, updated and deleted', async () => {
+    const created = await call('ProviderService_CreateCustomProvider', {
+      body: {
+        display_name: 'Docs Search',
+        description: 'Our docs MCP server',
+        proxy_url: 'http://127.0.0.1:9/mcp',
+        auth_patterns: [{ type: 'BEARER', display_name: 'Token', is_mcp: true }],
+      },
+    });
+    assert.equal(created.status, 201, JSON.stringify(created.json));
+    const identifier = created.json['provider'].identifier as string;
+    assert.equal(created.json['provider'].is_custom_mcp, true);
+    const updated = await call('ProviderService_UpdateCustomProvider', {
+      params: { identifier },
+      body: { proxy_url: 'http://127.0.0.1:10/mcp' },
+    });
+    assert.equal(updated.status, 200, JSON.stringify(updated.json));
+    assert.equal(updated.json['provider'].proxy_url, 'http://127.0.0.1:10/mcp');
+    const deleted = await call('ProviderService_DeleteCustomProvider', { params: { identifier } });
+    assert.equal(deleted.status, 200, JSON.stringify(deleted.json));
+  });
+
+  it('every operation of the reference was called and answered as documented', () => {
+    assert.deepEqual([...operations.keys()].filter((id) => !exercised.has(id)).sort(), []);
   });
 });

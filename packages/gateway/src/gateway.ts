@@ -23,8 +23,10 @@ import { mountApiExtensions } from './transports/api/extensions.ts';
 import { apiServices, restConventions } from './transports/api/index.ts';
 import { mountMcpApiExtensions } from './transports/api/mcp-extensions.ts';
 import { type CompatTransport, createCompatTransport } from './transports/compat/index.ts';
+import { mountMcpClientMetadata } from './transports/hosted/mcp-client-metadata.ts';
 import { mountHostedPages } from './transports/hosted/routes.ts';
 import { isLoopbackHost, mountMcp } from './transports/mcp/index.ts';
+import { createUpstream, type Upstream, type UpstreamOptions } from './upstream/index.ts';
 
 export interface RuntimeOptions {
   config: Config;
@@ -40,6 +42,8 @@ export interface RuntimeOptions {
   fetch?: HttpFetch;
   /** Test hook: runs between a refresh response and storing it (crash-during-refresh tests). */
   afterRefreshResponse?: (accountId: string) => Promise<void>;
+  /** Upstream MCP client tuning (tool cache TTL, session idle time, request timeout). */
+  upstream?: Pick<UpstreamOptions, 'toolsTtlMs' | 'sessionIdleMs' | 'requestTimeoutMs'>;
 }
 
 /** The parts both gateways and CLI commands need: store (migrated), key ring, signer, services. */
@@ -51,6 +55,8 @@ export interface Runtime {
   keyring: Keyring;
   signer: Signer;
   services: Services;
+  /** The MCP client of upstream MCP servers (sessions, tool cache). */
+  upstream: Upstream;
   apiAccess: ApiAccess;
   /** Public base URL: configured, or derived (updated once a gateway listens). */
   urls: { publicUrl: string };
@@ -87,6 +93,19 @@ export async function openRuntime(opts: RuntimeOptions): Promise<Runtime> {
     await ensureSigningKey(store, keyring, clock);
     const signer = await createSigner(store, keyring);
     const urls = { publicUrl: derivePublicUrl(config, config.port) };
+    const fetchImpl = opts.fetch ?? ((url, init) => fetch(url, init));
+    // The upstream client reaches credentials through the services built right after it.
+    const late: { services?: Services } = {};
+    const upstream = createUpstream({
+      store,
+      keyring,
+      clock,
+      logger,
+      fetch: fetchImpl,
+      publicUrl: () => urls.publicUrl,
+      access: () => late.services!.credentials.access,
+      ...opts.upstream,
+    });
     const services = createServices({
       config,
       store,
@@ -97,9 +116,11 @@ export async function openRuntime(opts: RuntimeOptions): Promise<Runtime> {
       publicUrl: () => urls.publicUrl,
       connectors: opts.connectors ?? builtinConnectors(),
       platformCredentials: opts.platformCredentials,
-      fetch: opts.fetch ?? ((url, init) => fetch(url, init)),
+      fetch: fetchImpl,
+      upstream,
       afterRefreshResponse: opts.afterRefreshResponse,
     });
+    late.services = services;
     return {
       config,
       logger,
@@ -108,10 +129,12 @@ export async function openRuntime(opts: RuntimeOptions): Promise<Runtime> {
       keyring,
       signer,
       services,
+      upstream,
       apiAccess: services.apiAccess,
       urls,
       close: async () => {
         await services.refresher.stop();
+        await upstream.close();
         services.housekeeping.stop();
         await services.credentials.flush().catch(() => {});
         await services.execution.flush();
@@ -168,6 +191,7 @@ export async function createGateway(opts: Omit<RuntimeOptions, 'gatewayLock'>): 
     loopback: isLoopbackHost(config.host),
     maxBodyBytes: config.maxBodyBytes,
   });
+  mountMcpClientMetadata(app, { store, connections: services.connections, upstream: runtime.upstream });
   mountApiExtensions(app, services, (err) => logger.error({ err }, 'API request failed'));
   mountMcpApiExtensions(app, services, (err) => logger.error({ err }, 'API request failed'));
   app.route('/', compat.restApp);

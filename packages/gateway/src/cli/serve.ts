@@ -197,6 +197,7 @@ export async function runDev(
             '  2. Open the link: the sandbox signs you in as alice and grants consent (no real Google account).',
             "  3. Call a tool: await sk.actions.executeTool({ toolName: 'gmail_fetch_mails', identifier: 'user_123', connector: 'gmail', toolInput: {} })",
             "     or the API through the proxy: await sk.actions.request({ connectionName: 'gmail', identifier: 'user_123', path: '/gmail/v1/users/me/labels' })",
+            "  4. An upstream MCP server: authorize connection 'sanitymcp' the same way; its tools (sanitymcp_list_projects, …) are discovered from the sandbox's MCP server",
             '',
             `Sandbox credentials for the API-key and Basic-auth forms (fake services; all in ${join(config.dataDir, 'sandbox.json')}):`,
             ...demo.map((l) => `  ${l}`),

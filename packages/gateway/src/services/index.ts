@@ -12,6 +12,7 @@ import { createAuthorization } from './authorization.ts';
 import { createCatalog, type PlatformCredentials } from './catalog.ts';
 import { createConnections, type McpOAuthResolver } from './connections.ts';
 import { createCredentials } from './credentials.ts';
+import { createCustomConnectors } from './custom-connectors.ts';
 import { createHousekeeping } from './housekeeping.ts';
 import { createMcp } from './mcp.ts';
 import type { HttpFetch } from './oauth.ts';
@@ -49,6 +50,7 @@ export function createServices(d: ServiceDeps) {
     clock,
     tokenTtlSeconds: config.accessTokenTtlSeconds,
   });
+  const customConnectors = createCustomConnectors({ store, clock, catalog });
   const connections = createConnections({
     store,
     keyring,
@@ -56,6 +58,7 @@ export function createServices(d: ServiceDeps) {
     catalog,
     publicUrl: d.publicUrl,
     mcpOAuth: d.upstream?.oauth,
+    custom: customConnectors,
   });
   const accounts = createAccounts({ store, keyring, clock, connections, fetch: d.fetch, logger });
   const credentials = createCredentials({
@@ -122,6 +125,7 @@ export function createServices(d: ServiceDeps) {
   });
   return {
     catalog,
+    customConnectors,
     apiAccess,
     connections,
     accounts,

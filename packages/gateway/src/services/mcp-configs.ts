@@ -70,11 +70,11 @@ export function createMcpConfigs(deps: {
   const serverUrl = (serverId: string) => `${deps.publicUrl()}/mcp/v3/servers/${serverId}`;
 
   /** Mapped connections whose connector this gateway offers, as service views. */
-  function mappingViews(mapped: MappedConnection[]): McpMapping[] {
+  async function mappingViews(mapped: MappedConnection[]): Promise<McpMapping[]> {
     const out: McpMapping[] = [];
     for (const m of mapped) {
       try {
-        out.push({ connection: connections.view(m.connection), tools: m.tools });
+        out.push({ connection: await connections.view(m.connection), tools: m.tools });
       } catch {
         // a connection on a connector this gateway no longer offers: not served, not listed
       }
@@ -82,7 +82,7 @@ export function createMcpConfigs(deps: {
     return out;
   }
 
-  function view(row: McpConfigRow, mapped: MappedConnection[]): McpConfig {
+  async function view(row: McpConfigRow, mapped: MappedConnection[]): Promise<McpConfig> {
     return {
       id: row.id,
       environmentId: row.environment_id,
@@ -90,7 +90,7 @@ export function createMcpConfigs(deps: {
       description: row.description,
       serverId: row.server_id,
       serverUrl: serverUrl(row.server_id),
-      mappings: mappingViews(mapped),
+      mappings: await mappingViews(mapped),
       createdAt: row.created_at,
       updatedAt: row.updated_at,
     };
@@ -249,7 +249,7 @@ export function createMcpConfigs(deps: {
       );
       const mapped = await repo.mappingsOf(rows.map((r) => r.id));
       return {
-        configs: rows.map((r) => view(r, mapped.get(r.id) ?? [])),
+        configs: await Promise.all(rows.map((r) => view(r, mapped.get(r.id) ?? []))),
         total,
         ...pageTokens(page, total),
       };

@@ -157,7 +157,7 @@ export function createMcpServing(deps: {
       const found = await deps.instances.resolveToken(token);
       if (!found) return undefined;
       const { instance, config } = found;
-      const mappings = deps.configs.mappingViews(found.mappings);
+      const mappings = await deps.configs.mappingViews(found.mappings);
       deps.instances.touch(instance.id);
       return {
         kind: 'instance',

@@ -151,7 +151,7 @@ export function createMcpSessions(deps: {
           environmentId: env,
           identifier: sub,
           accountIds,
-          mappings: configs.mappingViews(mapped),
+          mappings: await configs.mappingViews(mapped),
           configId: row.id,
           version: row.updated_at,
         };

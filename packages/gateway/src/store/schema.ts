@@ -160,6 +160,19 @@ export interface McpConfigsTable {
   updated_at: number;
 }
 
+/** A connector an environment defined (ProviderService CreateCustomProvider, `latchkey connector`). */
+export interface CustomConnectorsTable {
+  id: string;
+  environment_id: string;
+  slug: string;
+  /** JSON connector definition (validated by loadConnector on every write and read). */
+  definition: string;
+  /** JSON map<string,string> the app attached (Provider.metadata). */
+  metadata: string;
+  created_at: number;
+  updated_at: number;
+}
+
 /** One connection of an MCP config and its tool whitelist. */
 export interface McpConfigConnectionsTable {
   config_id: string;
@@ -186,7 +199,24 @@ export interface McpInstancesTable {
   updated_at: number;
 }
 
+/** The OAuth client registered (RFC 7591) at an upstream MCP server's authorization server. */
+export interface McpClientsTable {
+  connection_id: string;
+  environment_id: string;
+  issuer: string;
+  redirect_uri: string;
+  client_id: string;
+  token_endpoint_auth_method: string;
+  /** Encrypted JSON {client_secret?, registration_access_token?}; null for public clients. */
+  client_secret_enc: string | null;
+  secret_expires_at: number | null;
+  created_at: number;
+  updated_at: number;
+}
+
 export interface Database {
+  custom_connectors: CustomConnectorsTable;
+  mcp_clients: McpClientsTable;
   executions: ExecutionsTable;
   environments: EnvironmentsTable;
   api_clients: ApiClientsTable;

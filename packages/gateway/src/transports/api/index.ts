@@ -10,11 +10,13 @@ import type { RestConventions, ServiceRegistration } from '../compat/index.ts';
 import { connectedAccountServices } from './connected-accounts.ts';
 import { connectionServices } from './connections.ts';
 import { mcpServices } from './mcp.ts';
+import { providerServices } from './providers.ts';
 import { toolServices } from './tools.ts';
 
 export function apiServices(services: Services): ServiceRegistration[] {
   return [
     ...connectionServices(services),
+    ...providerServices(services),
     ...connectedAccountServices(services),
     ...toolServices(services),
     ...mcpServices(services),
