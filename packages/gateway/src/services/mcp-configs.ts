@@ -99,7 +99,9 @@ export function createMcpConfigs(deps: {
   /** The tools a connection offers (discovered for upstream MCP connectors, without an account). */
   async function toolsOfConnection(connection: Connection): Promise<ToolDefinition[]> {
     if (connection.connector.kind !== 'mcp') return connection.connector.tools;
-    const entries = await deps.tools.list(connection.environmentId, { connector: connection.name });
+    const entries = await deps.tools
+      .list(connection.environmentId, { connector: connection.name })
+      .catch(() => []); // discovery unavailable (no account yet, server down): names cannot be checked
     return entries.filter((e) => e.connector.slug === connection.connector.slug).map((e) => e.tool);
   }
 

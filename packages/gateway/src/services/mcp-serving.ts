@@ -191,10 +191,16 @@ export function createMcpServing(deps: {
     async upstreamTools(scope: McpScope): Promise<McpToolEntry[]> {
       const out: McpToolEntry[] = [];
       for (const m of scope.toolSet.upstream) {
-        const entries = await deps.tools.list(scope.environmentId, {
-          connector: m.connection.name,
-          identifier: scope.identifier,
-        });
+        let entries: Awaited<ReturnType<Tools['list']>>;
+        try {
+          entries = await deps.tools.list(scope.environmentId, {
+            connector: m.connection.name,
+            identifier: scope.identifier,
+          });
+        } catch {
+          // an upstream server that is down or refuses discovery: its tools are not listed now
+          continue;
+        }
         for (const e of entries) {
           if (e.connector.slug !== m.connection.connector.slug) continue;
           if (m.tools.length > 0 && !m.tools.includes(e.tool.name)) continue;
