@@ -246,6 +246,60 @@ describe('compat: REST API per agentkit-openapi.yaml', () => {
     assert.equal(deleted.status, 200, JSON.stringify(deleted.json));
   });
 
+  it('MCP configurations: create, get, list, update, connected accounts, session token, delete', async () => {
+    const key = shared.dev().sandbox.providers['acmecrm']!.apiKey!.perUser['alice']!;
+    const account = await call('ConnectedAccountService_CreateConnectedAccount', {
+      body: {
+        connector: 'acmecrm',
+        identifier: 'rest_mcp_user',
+        connected_account: { authorization_details: { static_auth: { details: { api_key: key } } } },
+      },
+    });
+    assert.equal(account.status, 201, JSON.stringify(account.json));
+    const created = await call('McpService_CreateMcpConfig', {
+      body: {
+        name: 'rest-mcp',
+        description: 'CRM assistant',
+        connection_tool_mappings: [{ connection_name: 'acmecrm', tools: ['acmecrm_list_contacts'] }],
+      },
+    });
+    assert.equal(created.status, 201, JSON.stringify(created.json));
+    const config = created.json['config'];
+    assert.match(config.mcp_server_url, /\/mcp\/v3\/servers\/[0-9a-f-]{36}$/);
+    const got = await call('McpService_GetMcpConfig', { params: { config_id: config.id } });
+    assert.deepEqual(got.json['config'], config);
+    const listed = await call('McpService_ListMcpConfigs', {
+      query: { 'filter.name': 'rest-mcp', page_size: '30' },
+    });
+    assert.deepEqual(
+      listed.json['configs'].map((c: { id: string }) => c.id),
+      [config.id],
+    );
+    const updated = await call('McpService_UpdateMcpConfig', {
+      params: { config_id: config.id },
+      body: { description: 'CRM assistant, v2' },
+    });
+    assert.equal(updated.json['config'].description, 'CRM assistant, v2');
+    const states = await call('McpService_ListMcpConnectedAccounts', {
+      params: { config_id: config.id },
+      body: { identifier: 'rest_mcp_user' },
+    });
+    assert.deepEqual(
+      states.json['connected_accounts'].map(
+        (a: { connected_account_status: string }) => a.connected_account_status,
+      ),
+      ['ACTIVE'],
+    );
+    const token = await call('McpService_CreateMcpSessionToken', {
+      params: { mcp_config_id: config.id },
+      body: { identifier: 'rest_mcp_user', expiry: '600s' },
+    });
+    assert.equal(token.status, 200, JSON.stringify(token.json));
+    assert.equal(token.json['token'].split('.').length, 3);
+    const deleted = await call('McpService_DeleteMcpConfig', { params: { config_id: config.id } });
+    assert.equal(deleted.status, 200, JSON.stringify(deleted.json));
+  });
+
   it('every operation of the reference was called and answered as documented', () => {
     assert.deepEqual([...operations.keys()].filter((id) => !exercised.has(id)).sort(), []);
   });
