@@ -78,7 +78,13 @@ function child(role: string, env: Record<string, string> = {}): ChildProcess {
       env: { ...process.env, ...env },
       execArgv:
         role === 'gateway' ? (process.env['BENCH_GATEWAY_NODE_ARGS'] ?? '').split(' ').filter(Boolean) : [],
-      stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+      // BENCH_GATEWAY_STDOUT=inherit shows the gateway's stdout (e.g. --trace-gc with --log-level warn)
+      stdio: [
+        'ignore',
+        role === 'gateway' && process.env['BENCH_GATEWAY_STDOUT'] === 'inherit' ? 'inherit' : 'ignore',
+        'inherit',
+        'ipc',
+      ],
     },
   );
 }
