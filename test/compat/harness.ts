@@ -5,24 +5,43 @@
  * URLs pointing at the sandbox's scripted model). A program that prints an authorization link
  * gets it completed the way a user would: by following the link through consent.
  */
+import assert from 'node:assert/strict';
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { TestContext } from 'node:test';
+import { after, before } from 'node:test';
 
 export const ROOT = join(import.meta.dirname, '../..');
 const CLI = join(ROOT, 'packages/gateway/src/cli/main.ts');
+
+/** What `latchkey dev` writes to `<dataDir>/sandbox.json`: the sandbox's URLs and demo credentials. */
+export interface SandboxInfo {
+  urls: Record<string, string>;
+  users: string[];
+  providers: Record<
+    string,
+    {
+      apiBaseUrl: string;
+      apiKey?: { header: string; perUser: Record<string, string> };
+      basic?: { perUser: Record<string, { username: string; password: string }> };
+    }
+  >;
+}
 
 export interface Dev {
   env: Record<string, string>;
   url: string;
   dataDir: string;
+  sandbox: SandboxInfo;
   output(): string;
 }
 
 /** Starts `latchkey dev` on a free port with its own data directory; stops it after the test. */
-export async function startDev(t: TestContext, opts: { modelScript?: string } = {}): Promise<Dev> {
+export async function startDev(
+  t: { after(fn: () => Promise<void>): void },
+  opts: { modelScript?: string } = {},
+): Promise<Dev> {
   const dataDir = mkdtempSync(join(tmpdir(), 'latchkey-compat-'));
   const args = [CLI, 'dev', ...(opts.modelScript ? ['--model-script', opts.modelScript] : [])];
   const child = spawn(process.execPath, args, {
@@ -49,7 +68,40 @@ export async function startDev(t: TestContext, opts: { modelScript?: string } = 
       .filter((l) => l.includes('='))
       .map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]),
   );
-  return { env, url: env['SCALEKIT_ENV_URL']!, dataDir, output: () => out };
+  const sandbox = JSON.parse(readFileSync(join(dataDir, 'sandbox.json'), 'utf8')) as SandboxInfo;
+  return { env, url: env['SCALEKIT_ENV_URL']!, dataDir, sandbox, output: () => out };
+}
+
+/**
+ * One `latchkey dev` for a whole describe block: started before its tests, stopped after them.
+ * `dev()` is the running instance; `token()` an API access token from its client credentials,
+ * fetched as the API reference's quickstart does (form-encoded client credentials).
+ */
+export function sharedDev(opts: { modelScript?: string } = {}): { dev(): Dev; token(): string } {
+  let dev: Dev | undefined;
+  let token = '';
+  const cleanups: (() => Promise<void>)[] = [];
+  before(async () => {
+    dev = await startDev({ after: (fn) => cleanups.push(fn) }, opts);
+    const res = await fetch(`${dev.url}/oauth/token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({
+        client_id: dev.env['SCALEKIT_CLIENT_ID']!,
+        client_secret: dev.env['SCALEKIT_CLIENT_SECRET']!,
+        grant_type: 'client_credentials',
+      }),
+    });
+    if (res.status !== 200) throw new Error(`token endpoint: ${res.status} ${await res.text()}`);
+    token = ((await res.json()) as { access_token: string }).access_token;
+  });
+  after(async () => {
+    for (const cleanup of cleanups) await cleanup();
+  });
+  return {
+    dev: () => dev ?? assert.fail('latchkey dev is not running'),
+    token: () => token,
+  };
 }
 
 async function stop(child: ChildProcess): Promise<void> {

@@ -28,7 +28,7 @@ function sandboxRevocation(
   real: Revocation,
   realBase: string | undefined,
   target: SandboxTarget,
-  clientAuth: 'client_secret_basic' | 'client_secret_post',
+  clientAuth: 'client_secret_basic' | 'client_secret_post' | 'none',
 ): Revocation {
   const endpoint = target.oauth?.revocationEndpoint;
   if (endpoint !== undefined) {

@@ -24,10 +24,14 @@ import type { HttpFetch } from './services/oauth.ts';
 import { createProxy } from './services/proxy.ts';
 import { openStore, type Store } from './store/store.ts';
 import { mountApiExtensions } from './transports/api/extensions.ts';
-import { apiServices } from './transports/api/index.ts';
+import { apiServices, restConventions } from './transports/api/index.ts';
+import { mountMcpApiExtensions } from './transports/api/mcp-extensions.ts';
 import { type CompatTransport, createCompatTransport } from './transports/compat/index.ts';
+import { mountMcpClientMetadata } from './transports/hosted/mcp-client-metadata.ts';
 import { mountHostedPages } from './transports/hosted/routes.ts';
+import { isLoopbackHost, mountMcp } from './transports/mcp/index.ts';
 import { createProxyHandler, isProxyPath } from './transports/proxy/handler.ts';
+import { createUpstream, type Upstream, type UpstreamOptions } from './upstream/index.ts';
 
 export interface RuntimeOptions {
   config: Config;
@@ -43,6 +47,8 @@ export interface RuntimeOptions {
   fetch?: HttpFetch;
   /** Test hook: runs between a refresh response and storing it (crash-during-refresh tests). */
   afterRefreshResponse?: (accountId: string) => Promise<void>;
+  /** Upstream MCP client tuning (tool cache TTL, session idle time, request timeout). */
+  upstream?: Pick<UpstreamOptions, 'toolsTtlMs' | 'sessionIdleMs' | 'requestTimeoutMs'>;
 }
 
 /** The parts both gateways and CLI commands need: store (migrated), key ring, signer, services. */
@@ -54,6 +60,8 @@ export interface Runtime {
   keyring: Keyring;
   signer: Signer;
   services: Services;
+  /** The MCP client of upstream MCP servers (sessions, tool cache). */
+  upstream: Upstream;
   apiAccess: ApiAccess;
   /** Outgoing HTTP to provider APIs (undici pools per origin, SSRF guard): proxy and tools. */
   egress: Egress;
@@ -98,6 +106,19 @@ export async function openRuntime(opts: RuntimeOptions): Promise<Runtime> {
       maxResponseBytes: config.proxyMaxResponseBytes,
     });
     egress = out;
+    const fetchImpl = opts.fetch ?? ((url, init) => fetch(url, init));
+    // The upstream client reaches credentials through the services built right after it.
+    const late: { services?: Services } = {};
+    const upstream = createUpstream({
+      store,
+      keyring,
+      clock,
+      logger,
+      fetch: fetchImpl,
+      publicUrl: () => urls.publicUrl,
+      access: () => late.services!.credentials.access,
+      ...opts.upstream,
+    });
     const services = createServices({
       egress: out,
       config,
@@ -109,9 +130,11 @@ export async function openRuntime(opts: RuntimeOptions): Promise<Runtime> {
       publicUrl: () => urls.publicUrl,
       connectors: opts.connectors ?? builtinConnectors(),
       platformCredentials: opts.platformCredentials,
-      fetch: opts.fetch ?? ((url, init) => fetch(url, init)),
+      fetch: fetchImpl,
+      upstream,
       afterRefreshResponse: opts.afterRefreshResponse,
     });
+    late.services = services;
     return {
       config,
       logger,
@@ -120,14 +143,16 @@ export async function openRuntime(opts: RuntimeOptions): Promise<Runtime> {
       keyring,
       signer,
       services,
+      upstream,
       apiAccess: services.apiAccess,
       egress: out,
       urls,
       close: async () => {
         await services.refresher.stop();
+        await upstream.close();
         services.housekeeping.stop();
         await services.credentials.flush().catch(() => {});
-        await services.execution.flush().catch(() => {});
+        await services.execution.flush();
         await out.close();
         await store.close();
       },
@@ -169,13 +194,24 @@ export async function createGateway(opts: Omit<RuntimeOptions, 'gatewayLock'>): 
     services: apiServices(services),
     authenticate,
     maxBodyBytes: config.maxBodyBytes,
+    rest: restConventions,
     onError: (err, info) => logger.error({ err, rpc: info.rpc, reqId: info.requestId }, 'rpc failed'),
   });
   app.get('/api/v1/openapi.json', (c) =>
     c.json(compat.openapi({ title: 'Latchkey API (Scalekit AgentKit compatible)', version: '1' })),
   );
   mountHostedPages(app, services.authorization);
+  const mcp = mountMcp(app, {
+    serving: services.mcp.serving,
+    logger,
+    publicUrl: () => runtime.urls.publicUrl,
+    allowedOrigins: config.mcpAllowedOrigins,
+    loopback: isLoopbackHost(config.host),
+    maxBodyBytes: config.maxBodyBytes,
+  });
+  mountMcpClientMetadata(app, { store, connections: services.connections, upstream: runtime.upstream });
   mountApiExtensions(app, services, (err) => logger.error({ err }, 'API request failed'));
+  mountMcpApiExtensions(app, services, (err) => logger.error({ err }, 'API request failed'));
   app.route('/', compat.restApp);
   const access = createAccessLog(logger, metrics);
   // REST RPCs and /proxy are served by raw Node handlers; everything else by the Hono app.
@@ -243,6 +279,7 @@ export async function createGateway(opts: Omit<RuntimeOptions, 'gatewayLock'>): 
     close() {
       closing ??= (async () => {
         await listening?.close(config.shutdownTimeoutMs);
+        await mcp.close();
         await runtime.close();
       })();
       return closing;

@@ -116,7 +116,8 @@ export const oauth2Schema = z.strictObject({
   authorization_url: httpUrlSchema,
   token_url: httpUrlSchema,
   pkce: z.boolean(),
-  client_auth: z.enum(['client_secret_basic', 'client_secret_post']),
+  /** `none`: a public client (PKCE, `client_id` in the body), e.g. an MCP client ID metadata document. */
+  client_auth: z.enum(['client_secret_basic', 'client_secret_post', 'none']),
   scopes: z.strictObject({
     default: z.array(z.string().min(1)),
     /** Every scope a connection may request; empty when the provider has no scopes (Notion). */

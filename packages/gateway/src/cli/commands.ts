@@ -27,7 +27,7 @@ export function configFrom(values: Values, overrides: Partial<Config> = {}): Con
 }
 
 /** Opens the store (migrating it) for an administrative command, runs `fn`, closes. */
-async function withRuntime<T>(values: Values, fn: (rt: Runtime) => Promise<T>): Promise<T> {
+export async function withRuntime<T>(values: Values, fn: (rt: Runtime) => Promise<T>): Promise<T> {
   const config = configFrom(values);
   const rt = await openRuntime({
     config,
@@ -40,12 +40,12 @@ async function withRuntime<T>(values: Values, fn: (rt: Runtime) => Promise<T>): 
   }
 }
 
-function requireOne(positionals: string[], what: string): string {
+export function requireOne(positionals: string[], what: string): string {
   if (positionals.length !== 1) throw new UsageError(`expected exactly one ${what}`);
   return positionals[0]!;
 }
 
-function noPositionals(positionals: string[]): void {
+export function noPositionals(positionals: string[]): void {
   if (positionals.length > 0) throw new UsageError(`unexpected argument ${JSON.stringify(positionals[0])}`);
 }
 

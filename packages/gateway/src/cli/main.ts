@@ -5,7 +5,10 @@
  */
 import { parseArgs } from 'node:util';
 import { ConfigError } from '../config/config.ts';
-import { COMMANDS, type Command, UsageError } from './commands.ts';
+import { COMMANDS as BASE_COMMANDS, type Command, UsageError } from './commands.ts';
+import { CONNECTOR_COMMANDS } from './connector-commands.ts';
+
+const COMMANDS = [...BASE_COMMANDS, ...CONNECTOR_COMMANDS];
 
 const GLOBAL_HELP = `latchkey: the open-source auth and tool gateway for AI agents
 

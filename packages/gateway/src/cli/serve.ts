@@ -71,6 +71,27 @@ export async function runGateway(config: Config): Promise<number> {
 
 const DEV_ENV = 'dev';
 
+type SandboxProviderInfo = {
+  apiKey?: { header: string; perUser: Record<string, string> };
+  basic?: { perUser: Record<string, { username: string; password: string }> };
+};
+
+/** One line per sandbox service that takes typed-in credentials: each user's key or login. */
+function demoCredentials(providers: Record<string, SandboxProviderInfo>): string[] {
+  const out: string[] = [];
+  for (const [slug, p] of Object.entries(providers)) {
+    if (p.apiKey) {
+      const keys = Object.entries(p.apiKey.perUser).map(([u, k]) => `${u}=${k}`);
+      out.push(`${slug} (${p.apiKey.header}): ${keys.join('  ')}`);
+    }
+    if (p.basic) {
+      const logins = Object.entries(p.basic.perUser).map(([u, c]) => `${u}=${c.username}:${c.password}`);
+      out.push(`${slug} (Basic): ${logins.join('  ')}`);
+    }
+  }
+  return out;
+}
+
 /** Creates the dev environment and client on first run; later runs reuse `<dataDir>/dev.env`. */
 async function ensureDevCredentials(gateway: Gateway): Promise<{ clientId: string; clientSecret: string }> {
   const file = join(gateway.config.dataDir, 'dev.env');
@@ -143,6 +164,15 @@ export async function runDev(
       `OPENAI_BASE_URL=${sandbox.model.openaiBaseUrl}`,
     );
   writeFileSync(envFile, `${lines.join('\n')}\n`, { mode: 0o600 });
+  const demo = sandbox ? demoCredentials(sandbox.providers) : [];
+  if (sandbox) {
+    // For scripts: the sandbox's URLs and its users' demo credentials (fake services, loopback only).
+    writeFileSync(
+      join(config.dataDir, 'sandbox.json'),
+      `${JSON.stringify({ urls: sandbox.urls, users: sandbox.users, providers: sandbox.providers }, null, 2)}\n`,
+      { mode: 0o600 },
+    );
+  }
   const names = gateway.services.catalog.list().map((c) => c.slug);
   const ms = Math.round(performance.now() - started);
   process.stdout.write(
@@ -167,6 +197,10 @@ export async function runDev(
             '  2. Open the link: the sandbox signs you in as alice and grants consent (no real Google account).',
             "  3. Call a tool: await sk.actions.executeTool({ toolName: 'gmail_fetch_mails', identifier: 'user_123', connector: 'gmail', toolInput: {} })",
             "     or the API through the proxy: await sk.actions.request({ connectionName: 'gmail', identifier: 'user_123', path: '/gmail/v1/users/me/labels' })",
+            "  4. An upstream MCP server: authorize connection 'sanitymcp' the same way; its tools (sanitymcp_list_projects, …) are discovered from the sandbox's MCP server",
+            '',
+            `Sandbox credentials for the API-key and Basic-auth forms (fake services; all in ${join(config.dataDir, 'sandbox.json')}):`,
+            ...demo.map((l) => `  ${l}`),
           ]
         : []),
       '',

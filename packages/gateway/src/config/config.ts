@@ -42,6 +42,8 @@ export interface Config {
   proxyTimeoutSeconds: number;
   /** Special-purpose networks egress may reach from URLs built from input (see egress/ssrf-guard.ts). */
   egressAllow: string[];
+  /** Browser origins allowed to call the MCP servers (besides the public URL's own). */
+  mcpAllowedOrigins: string[];
   /** Where the config came from, for messages. */
   configFile: string | undefined;
 }
@@ -159,6 +161,28 @@ const egressAllow: Parser<string[]> = (raw, setting) => {
 };
 
 const LOOPBACK_HOSTS = /^(?:127\.\d+\.\d+\.\d+|::1|localhost)$/i;
+const origins: Parser<string[]> = (raw, setting) =>
+  (Array.isArray(raw) ? raw : String(raw).split(','))
+    .map((o) => String(o).trim())
+    .filter((o) => o !== '')
+    .map((o) => {
+      if (o === '*') return o;
+      let u: URL;
+      try {
+        u = new URL(o);
+      } catch {
+        throw new ConfigError(
+          setting,
+          `${JSON.stringify(o)} is not an origin such as https://app.example.com`,
+        );
+      }
+      if ((u.protocol !== 'http:' && u.protocol !== 'https:') || u.origin !== o.replace(/\/$/, ''))
+        throw new ConfigError(
+          setting,
+          `${JSON.stringify(o)} is not an origin such as https://app.example.com`,
+        );
+      return u.origin;
+    });
 
 /** Declared in the order the README lists them. */
 export const SETTINGS: Setting<keyof Config>[] = [
@@ -308,6 +332,13 @@ export const SETTINGS: Setting<keyof Config>[] = [
     parse: egressAllow,
     default: (c) => (LOOPBACK_HOSTS.test(c.host ?? '') ? ['loopback'] : []),
     doc: 'Special networks provider calls built from input may reach besides public addresses: `loopback`, `private`, `link-local`, CIDRs, `none` or `any`. Default: `loopback` when `LATCHKEY_HOST` is a loopback address, else `none`.',
+  }),
+  s({
+    key: 'mcpAllowedOrigins',
+    env: 'LATCHKEY_MCP_ALLOWED_ORIGINS',
+    parse: origins,
+    default: [],
+    doc: 'Comma-separated browser origins (`https://app.example.com`) allowed to call the MCP servers, besides the public URL and, on a loopback host, localhost; `*` allows any.',
   }),
 ];
 

@@ -15,6 +15,7 @@ export const ENCRYPTED_COLUMNS: EncryptedColumn[] = [
   { table: 'connected_accounts', idColumn: 'id', column: 'credentials_enc' },
   { table: 'auth_requests', idColumn: 'id', column: 'flow_secret_enc' },
   { table: 'auth_requests', idColumn: 'id', column: 'pending_credentials_enc' },
+  { table: 'mcp_clients', idColumn: 'connection_id', column: 'client_secret_enc' },
 ];
 
 export const aadFor = (table: string, id: string, column: string): string => `${table}:${id}:${column}`;

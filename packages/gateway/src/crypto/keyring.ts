@@ -6,7 +6,7 @@
  * Callers pass associated data (e.g. `connected_accounts:<id>:credentials`) so a ciphertext
  * cannot be moved to another row or column.
  */
-import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHash, createHmac, randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -20,6 +20,12 @@ export interface Keyring {
   decrypt(ciphertext: string, aad: string): string;
   /** Key id of a ciphertext, or undefined when it is not ours. */
   keyIdOf(ciphertext: string): string | undefined;
+  /**
+   * HMAC-SHA256 of `data` under a subkey of key `kid` (default: the primary key) for `purpose`:
+   * secrets derived from it (MCP instance URLs) can be shown again while the database holds only
+   * their hash. Undefined when `kid` is no longer in the ring.
+   */
+  mac(purpose: string, data: string, kid?: string): { kid: string; mac: Buffer } | undefined;
 }
 
 export class KeyringError extends Error {
@@ -83,6 +89,12 @@ export function createKeyring(base64Keys: readonly string[]): Keyring {
     keyIdOf(ciphertext) {
       const parts = ciphertext.split('.');
       return parts.length === 3 && parts[0] === PREFIX ? parts[1] : undefined;
+    },
+    mac(purpose, data, kid = primaryKeyId) {
+      const key = keys.get(kid);
+      if (!key) return undefined;
+      const subkey = createHmac('sha256', key).update(`latchkey-mac:${purpose}`).digest();
+      return { kid, mac: createHmac('sha256', subkey).update(data, 'utf8').digest() };
     },
   };
 }

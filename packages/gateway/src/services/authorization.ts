@@ -553,7 +553,7 @@ export function createAuthorization(deps: {
         .selectAll()
         .where('id', '=', authRequestId)
         .executeTakeFirst();
-      if (!row || row.status !== 'completed')
+      if (row?.status !== 'completed')
         return {
           kind: 'error',
           status: 404,

@@ -85,13 +85,31 @@ export function createConnections(deps: {
   catalog: Catalog;
   publicUrl: () => string;
   mcpOAuth?: McpOAuthResolver | undefined;
+  /** The environments' own connectors (custom MCP connectors), looked up when the catalog lacks a slug. */
+  custom?:
+    | { find(environmentId: string, slug: string): Promise<ConnectorDefinition | undefined> }
+    | undefined;
 }) {
   const { store, keyring, clock, catalog } = deps;
   const repo = connectionsRepo(store.db);
   const redirectUri = () => `${deps.publicUrl()}/oauth/callback`;
 
-  function view(row: ConnectionRow): Connection {
-    const connector = catalog.find(row.connector);
+  /** The connector a slug names in an environment: shipped, else the environment's own. */
+  async function connectorOf(environmentId: string, slug: string): Promise<ConnectorDefinition | undefined> {
+    return catalog.find(slug) ?? (await deps.custom?.find(environmentId, slug));
+  }
+
+  async function requireConnector(
+    environmentId: string,
+    slug: string,
+    field: string,
+  ): Promise<ConnectorDefinition> {
+    const found = await connectorOf(environmentId, slug);
+    return found ?? catalog.require(slug, field);
+  }
+
+  async function view(row: ConnectionRow): Promise<Connection> {
+    const connector = await connectorOf(row.environment_id, row.connector);
     if (!connector) {
       throw new LatchkeyError(
         'failed_precondition',
@@ -179,9 +197,11 @@ export function createConnections(deps: {
   return {
     redirectUri,
     view,
+    /** The connector of a slug in this environment, or invalid_argument naming `field`. */
+    connector: requireConnector,
 
     async create(environmentId: string, input: ConnectionInput): Promise<Connection> {
-      const connector = catalog.require(input.connector, 'provider_key');
+      const connector = await requireConnector(environmentId, input.connector, 'provider_key');
       validate(connector, input);
       const id = newId('conn');
       const now = clock.now();
@@ -210,24 +230,24 @@ export function createConnections(deps: {
         updated_at: now,
       };
       await repo.insert(row);
-      return view(row);
+      return await view(row);
     },
 
     async get(environmentId: string, id: string): Promise<Connection> {
-      return view(await repo.get(environmentId, id));
+      return await view(await repo.get(environmentId, id));
     },
 
     async findByName(environmentId: string, name: string): Promise<Connection | undefined> {
       const row = await repo.findByName(environmentId, name);
-      return row ? view(row) : undefined;
+      return row ? await view(row) : undefined;
     },
 
     /** By connection name, or by connector slug when exactly one connection uses it. */
     async resolve(environmentId: string, nameOrSlug: string, field = 'connector'): Promise<Connection> {
       const byName = await repo.findByName(environmentId, nameOrSlug);
-      if (byName) return view(byName);
+      if (byName) return await view(byName);
       const bySlug = await repo.listByConnector(environmentId, nameOrSlug.toLowerCase());
-      if (bySlug.length === 1) return view(bySlug[0]!);
+      if (bySlug.length === 1) return await view(bySlug[0]!);
       if (bySlug.length > 1) {
         throw invalidArgument(
           field,
@@ -249,12 +269,12 @@ export function createConnections(deps: {
         { connector: opts.provider ? opts.provider.toLowerCase() : undefined, query: opts.query },
         page,
       );
-      return { connections: rows.map(view), total, ...pageTokens(page, total) };
+      return { connections: await Promise.all(rows.map(view)), total, ...pageTokens(page, total) };
     },
 
     async update(environmentId: string, id: string, patch: ConnectionPatch): Promise<Connection> {
       const row = await repo.get(environmentId, id);
-      const connector = catalog.require(row.connector, 'provider_key');
+      const connector = await requireConnector(environmentId, row.connector, 'provider_key');
       validate(connector, patch);
       const set: Partial<ConnectionRow> = { updated_at: clock.now() };
       if (patch.name !== undefined) set.name = patch.name;
@@ -276,7 +296,7 @@ export function createConnections(deps: {
             `a connection named "${set.name}" already exists in this environment`,
           );
       }
-      return view(await repo.update(environmentId, id, set));
+      return await view(await repo.update(environmentId, id, set));
     },
 
     async delete(environmentId: string, id: string): Promise<void> {

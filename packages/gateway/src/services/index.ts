@@ -14,7 +14,9 @@ import { createAuthorization } from './authorization.ts';
 import { createCatalog, type PlatformCredentials } from './catalog.ts';
 import { createConnections, type McpOAuthResolver } from './connections.ts';
 import { createCredentials } from './credentials.ts';
+import { createCustomConnectors } from './custom-connectors.ts';
 import { createHousekeeping } from './housekeeping.ts';
+import { createMcp } from './mcp.ts';
 import type { HttpFetch } from './oauth.ts';
 import { createRefresher } from './refresher.ts';
 import { createToolExecution, type UpstreamCaller } from './tool-execution.ts';
@@ -52,6 +54,7 @@ export function createServices(d: ServiceDeps) {
     clock,
     tokenTtlSeconds: config.accessTokenTtlSeconds,
   });
+  const customConnectors = createCustomConnectors({ store, clock, catalog });
   const connections = createConnections({
     store,
     keyring,
@@ -59,6 +62,7 @@ export function createServices(d: ServiceDeps) {
     catalog,
     publicUrl: d.publicUrl,
     mcpOAuth: d.upstream?.oauth,
+    custom: customConnectors,
   });
   const accounts = createAccounts({ store, keyring, clock, connections, fetch: d.fetch, logger });
   const credentials = createCredentials({
@@ -90,7 +94,7 @@ export function createServices(d: ServiceDeps) {
     intervalSeconds: config.refreshIntervalSeconds,
     marginSeconds: config.refreshMarginSeconds,
   });
-  // The hot paths (tools, proxy) see account changes made elsewhere within 2 s.
+  // The proxy's hot path sees account changes within 2 s; tools and MCP read them at every call.
   const cachedAccess = cachedAccountAccess(credentials.access, { clock });
   const tools = createTools({ catalog, connections, accounts, upstream: d.upstream?.source });
   const execution = createToolExecution({
@@ -100,7 +104,7 @@ export function createServices(d: ServiceDeps) {
     tools,
     accounts,
     connections,
-    access: cachedAccess,
+    access: credentials.access,
     fetch: d.fetch,
     egress: d.egress,
     upstream: d.upstream?.call,
@@ -113,8 +117,22 @@ export function createServices(d: ServiceDeps) {
     execution,
     executionRetentionDays: config.executionRetentionDays,
   });
+  const mcp = createMcp({
+    store,
+    keyring,
+    signer: d.signer,
+    clock,
+    logger,
+    connections,
+    accounts,
+    authorization,
+    tools,
+    execution,
+    publicUrl: d.publicUrl,
+  });
   return {
     catalog,
+    customConnectors,
     apiAccess,
     connections,
     accounts,
@@ -125,6 +143,7 @@ export function createServices(d: ServiceDeps) {
     tools,
     execution,
     housekeeping,
+    mcp,
   };
 }
 

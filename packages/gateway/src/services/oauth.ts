@@ -83,6 +83,8 @@ async function tokenRequest(
     const enc = (s: string) => encodeURIComponent(s);
     headers['authorization'] =
       `Basic ${Buffer.from(`${enc(client.clientId)}:${enc(client.clientSecret)}`).toString('base64')}`;
+  } else if (auth.client_auth === 'none') {
+    body['client_id'] = client.clientId;
   } else {
     body['client_id'] = client.clientId;
     body['client_secret'] = client.clientSecret;

@@ -2,8 +2,7 @@
  * ExecuteTool (DESIGN §5 "Execute tool"): resolve the account → validate the input → run the
  * executor through a ToolRuntime that injects the account's credentials (one refresh and retry on
  * a provider 401) → `{data, execution_id}`. Provider failures become TOOL_ERROR with the provider's
- * status, code and message. Every execution is recorded without inputs, outputs or secrets, in
- * batches (within RECORD_DELAY_MS; reads through this service flush first).
+ * status, code and message. Every execution is recorded without inputs, outputs or secrets.
  */
 
 import { isProviderError, isToolInputError, type ProviderError, runTool } from '@latchkey/connectors';
@@ -12,7 +11,7 @@ import { newSortableId } from '../crypto/secrets.ts';
 import type { Egress } from '../egress/egress.ts';
 import { type ErrorCode, invalidArgument, isLatchkeyError, LatchkeyError } from '../errors.ts';
 import type { Logger } from '../ops/log.ts';
-import { executionsRepo } from '../store/repos/executions.ts';
+import { type ExecutionRow, executionsRepo } from '../store/repos/executions.ts';
 import type { Store } from '../store/store.ts';
 import type { AccountAccess, UpstreamTarget } from './account-access.ts';
 import type { Accounts } from './accounts.ts';
@@ -43,10 +42,8 @@ export type UpstreamCaller = (
   args: Record<string, unknown>,
 ) => Promise<Record<string, unknown>>;
 
-/** Execution records are written in batches: at most this many, or after this long. */
-const RECORD_BATCH = 200;
-const RECORD_DELAY_MS = 100;
 const MAX_ERROR_CHARS = 500;
+const RECORD_BATCH = 500;
 
 /** gRPC-style code for a provider's HTTP status (TOOL_ERROR keeps the SDK from retrying). */
 function codeForStatus(status: number): ErrorCode {
@@ -131,34 +128,35 @@ export function createToolExecution(deps: {
     return access.resolve(principal, { accountId: candidates[0]!.id });
   }
 
-  // Records are queued and written in one multi-row insert (a store write per call costs more
-  // than the rest of a fast execution); reads of the records flush first.
-  const pending: Parameters<typeof executions.insert>[0][] = [];
-  let flushTimer: NodeJS.Timeout | undefined;
-  let flushing: Promise<void> | undefined;
-
-  async function flush(): Promise<void> {
-    if (flushTimer) clearTimeout(flushTimer);
-    flushTimer = undefined;
-    while (flushing) await flushing;
-    if (pending.length === 0) return;
-    const rows = pending.splice(0);
-    flushing = executions
-      .insertMany(rows)
-      .catch((e) =>
-        logger.warn({ err: (e as Error).message, count: rows.length }, 'could not record tool executions'),
-      )
-      .finally(() => {
-        flushing = undefined;
-      });
-    await flushing;
+  // Execution records are written behind the answer, batched per event-loop turn: the caller never
+  // waits for the insert, and under load one statement writes many rows. Reads flush first, and so
+  // does shutdown; a process killed mid-turn loses that turn's records (observability, not state).
+  const pending: ExecutionRow[] = [];
+  let scheduled = false;
+  let writing: Promise<void> = Promise.resolve();
+  function flush(): Promise<void> {
+    scheduled = false;
+    if (pending.length === 0) return writing;
+    const rows = pending.splice(0, pending.length);
+    writing = writing.then(async () => {
+      for (let i = 0; i < rows.length; i += RECORD_BATCH) {
+        const batch = rows.slice(i, i + RECORD_BATCH);
+        try {
+          await executions.insertMany(batch);
+        } catch (e) {
+          logger.warn({ err: (e as Error).message, count: batch.length }, 'could not record tool executions');
+        }
+      }
+    });
+    return writing;
   }
-
-  function record(_principal: Principal, row: Parameters<typeof executions.insert>[0]) {
+  function record(row: ExecutionRow): void {
     if (deps.record === false) return;
     pending.push(row);
-    if (pending.length >= RECORD_BATCH) void flush();
-    else flushTimer ??= setTimeout(() => void flush(), RECORD_DELAY_MS).unref();
+    if (!scheduled) {
+      scheduled = true;
+      setImmediate(flush);
+    }
   }
 
   return {
@@ -177,11 +175,8 @@ export function createToolExecution(deps: {
           const account = await deps.accounts.get(env, { id: target.accountId });
           entry = await tools.find(env, req.toolName, connection, account);
         } else {
-          // A REST connector's tools are its own: no need to read the connection and account again.
-          entry = await tools.find(env, req.toolName);
-          if (entry.connector.slug !== target.connector.slug) {
-            entry = await tools.find(env, req.toolName, await deps.connections.get(env, target.connectionId));
-          }
+          // a catalog connector's tools are known without reading the connection and account again
+          entry = tools.findOf(target.connector, req.toolName, target.connectionName);
         }
       } else {
         entry = await tools.find(env, req.toolName);
@@ -211,7 +206,7 @@ export function createToolExecution(deps: {
       try {
         const data = await runTool(entry.connector, entry.tool, input, createToolRuntime(deps, target));
         access.touch(target);
-        record(principal, {
+        record({
           ...base,
           status: 'success',
           error_code: null,
@@ -224,7 +219,7 @@ export function createToolExecution(deps: {
         const failure = toToolError(e, executionId, entry.connector.display_name);
         if (failure.code === 'internal')
           logger.error({ err: e, executionId, tool: entry.tool.name }, 'tool execution failed');
-        record(principal, {
+        record({
           ...base,
           status: 'error',
           error_code: failure.toolError?.code ?? failure.code,
@@ -236,20 +231,20 @@ export function createToolExecution(deps: {
       }
     },
 
-    listExecutions: async (...args: Parameters<typeof executions.list>) => {
+    async listExecutions(...args: Parameters<typeof executions.list>) {
       await flush();
       return executions.list(...args);
     },
-    getExecution: async (...args: Parameters<typeof executions.get>) => {
+    async getExecution(...args: Parameters<typeof executions.get>) {
       await flush();
       return executions.get(...args);
     },
     /** Deletes execution records older than the retention; returns how many. */
-    prune: async (retentionDays: number) => {
+    async prune(retentionDays: number) {
       await flush();
       return executions.prune(clock.now() - retentionDays * 86_400_000);
     },
-    /** Writes queued execution records now (shutdown, tests). */
+    /** Writes pending execution records now (shutdown). */
     flush,
   };
 }

@@ -98,10 +98,16 @@ export function createTools(deps: {
     return v;
   }
 
-  async function toolsOf(connection: Connection, account: Account | undefined): Promise<ToolDefinition[]> {
-    if (connection.connector.kind === 'mcp')
-      return deps.upstream ? deps.upstream.list(connection, account) : [];
-    return connection.connector.tools;
+  /** `listing`: an unreachable upstream MCP server contributes no tools instead of failing the list. */
+  async function toolsOf(
+    connection: Connection,
+    account: Account | undefined,
+    listing = false,
+  ): Promise<ToolDefinition[]> {
+    if (connection.connector.kind !== 'mcp') return connection.connector.tools;
+    if (!deps.upstream) return [];
+    if (!listing) return deps.upstream.list(connection, account);
+    return deps.upstream.list(connection, account).catch(() => []);
   }
 
   async function allConnections(environmentId: string): Promise<Connection[]> {
@@ -157,7 +163,7 @@ export function createTools(deps: {
       const seen = new Set<string>();
       const out: ToolEntry[] = [];
       for (const c of conns) {
-        for (const tool of await toolsOf(c, scope?.get(c.id))) {
+        for (const tool of await toolsOf(c, scope?.get(c.id), true)) {
           if (seen.has(tool.name)) continue;
           const entry = { connector: c.connector, tool, definition: definitionOf(c.connector, tool) };
           if (!matches(entry, f)) continue;
@@ -193,7 +199,7 @@ export function createTools(deps: {
         ) {
           continue;
         }
-        for (const tool of await toolsOf(account.connection, account)) {
+        for (const tool of await toolsOf(account.connection, account, true)) {
           const entry = { connector, tool, definition: definitionOf(connector, tool), account };
           if (f.toolNames?.length && !matches(entry, { toolNames: f.toolNames })) continue;
           out.push(entry);
@@ -214,7 +220,7 @@ export function createTools(deps: {
       const seen = new Set<string>();
       for (const c of await allConnections(environmentId)) {
         if (!c.enabled) continue;
-        for (const tool of await toolsOf(c, byConnection.get(c.id))) {
+        for (const tool of await toolsOf(c, byConnection.get(c.id), true)) {
           if (seen.has(tool.name)) continue;
           seen.add(tool.name);
           out.push({ connector: c.connector, tool, definition: definitionOf(c.connector, tool) });
@@ -253,7 +259,7 @@ export function createTools(deps: {
       if (!connection) {
         for (const c of await allConnections(environmentId)) {
           if (c.connector.kind !== 'mcp') continue;
-          const tool = (await toolsOf(c, undefined)).find((t) => t.name === name);
+          const tool = (await toolsOf(c, undefined, true)).find((t) => t.name === name);
           if (tool) return { connector: c.connector, tool, definition: definitionOf(c.connector, tool) };
         }
       }
@@ -263,6 +269,17 @@ export function createTools(deps: {
         {
           errorCode: 'TOOL_NOT_FOUND',
         },
+      );
+    },
+
+    /** A tool of a catalog connector by name or alias, or not_found naming the connection. */
+    findOf(connector: ConnectorDefinition, name: string, connectionName: string): ToolEntry {
+      const match = findTool([connector], name);
+      if (match) return { connector, tool: match.tool, definition: definitionOf(connector, match.tool) };
+      throw new LatchkeyError(
+        'not_found',
+        `unknown tool "${name}" for connection "${connectionName}"; list tools with ListTools`,
+        { errorCode: 'TOOL_NOT_FOUND' },
       );
     },
 

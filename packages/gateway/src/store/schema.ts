@@ -147,7 +147,76 @@ export interface ExecutionsTable {
   created_at: number;
 }
 
+/** An MCP config: which connections and tools an MCP server exposes. */
+export interface McpConfigsTable {
+  id: string;
+  environment_id: string;
+  /** ^[a-z0-9_-]+$, unique per environment, immutable. */
+  name: string;
+  description: string;
+  /** UUID of the static server URL `/mcp/v3/servers/<server_id>`. */
+  server_id: string;
+  created_at: number;
+  updated_at: number;
+}
+
+/** A connector an environment defined (ProviderService CreateCustomProvider, `latchkey connector`). */
+export interface CustomConnectorsTable {
+  id: string;
+  environment_id: string;
+  slug: string;
+  /** JSON connector definition (validated by loadConnector on every write and read). */
+  definition: string;
+  /** JSON map<string,string> the app attached (Provider.metadata). */
+  metadata: string;
+  created_at: number;
+  updated_at: number;
+}
+
+/** One connection of an MCP config and its tool whitelist. */
+export interface McpConfigConnectionsTable {
+  config_id: string;
+  connection_id: string;
+  position: number;
+  /** JSON array of tool names; empty = every tool of the connection. */
+  tools: string;
+}
+
+/** A config instantiated for one identifier, with its own URL (stored as a hash only). */
+export interface McpInstancesTable {
+  id: string;
+  environment_id: string;
+  config_id: string;
+  name: string;
+  identifier: string;
+  /** SHA-256 of the URL token; null once revoked. */
+  url_hash: string | null;
+  /** Random nonce the token is derived from (HMAC under the key-ring key `url_key_id`). */
+  url_nonce: string | null;
+  url_key_id: string | null;
+  last_used_at: number | null;
+  created_at: number;
+  updated_at: number;
+}
+
+/** The OAuth client registered (RFC 7591) at an upstream MCP server's authorization server. */
+export interface McpClientsTable {
+  connection_id: string;
+  environment_id: string;
+  issuer: string;
+  redirect_uri: string;
+  client_id: string;
+  token_endpoint_auth_method: string;
+  /** Encrypted JSON {client_secret?, registration_access_token?}; null for public clients. */
+  client_secret_enc: string | null;
+  secret_expires_at: number | null;
+  created_at: number;
+  updated_at: number;
+}
+
 export interface Database {
+  custom_connectors: CustomConnectorsTable;
+  mcp_clients: McpClientsTable;
   executions: ExecutionsTable;
   environments: EnvironmentsTable;
   api_clients: ApiClientsTable;
@@ -157,6 +226,9 @@ export interface Database {
   connected_accounts: ConnectedAccountsTable;
   auth_requests: AuthRequestsTable;
   account_events: AccountEventsTable;
+  mcp_configs: McpConfigsTable;
+  mcp_config_connections: McpConfigConnectionsTable;
+  mcp_instances: McpInstancesTable;
 }
 
 export type { Generated };

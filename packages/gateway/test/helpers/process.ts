@@ -69,7 +69,13 @@ export function startCli(
           url: m[1]!,
           output: () => out,
           async stop(signal = 'SIGTERM') {
-            if (child.exitCode === null && child.pid) process.kill(-child.pid, signal);
+            if (child.exitCode === null && child.signalCode === null && child.pid) {
+              try {
+                process.kill(-child.pid, signal);
+              } catch {
+                // already gone
+              }
+            }
             return exited;
           },
         });

@@ -56,7 +56,20 @@ export async function createAuthServer(input: {
     const isToken = ctx.method === 'POST' && ctx.path === '/token';
     if (!isToken) return next();
     const at = Date.now();
-    if (settings.delayMs > 0 && settings.delayPhase === 'before') await sleep(settings.delayMs);
+    if (settings.delayMs > 0 && settings.delayPhase === 'before') {
+      let clientGone = false;
+      ctx.res.once('close', () => {
+        clientGone = !ctx.res.writableFinished;
+      });
+      await sleep(settings.delayMs);
+      // A client that went away while the request waited never reaches the token endpoint (as when a
+      // connection drops before a provider's application handles it): nothing is issued or rotated.
+      if (clientGone || ctx.req.socket.destroyed) {
+        records.push({ clientId: 'unknown', grantType: 'aborted', at, status: 499 });
+        ctx.status = 499;
+        return;
+      }
+    }
     await next();
     const params = (ctx.oidc?.params ?? {}) as Record<string, unknown>;
     records.push({
@@ -76,6 +89,15 @@ export async function createAuthServer(input: {
       redirect: 'manual',
       headers: { ...init.headers, [internalHeader.name]: internalHeader.value },
     });
+
+  /** Aborts when the client of `res` goes away before its answer is sent, so a relayed request ends too. */
+  const whileClientWaits = (res: ServerResponse): AbortSignal => {
+    const controller = new AbortController();
+    res.once('close', () => {
+      if (!res.writableFinished) controller.abort();
+    });
+    return controller.signal;
+  };
 
   async function relay(res: ServerResponse, response: Response): Promise<void> {
     const headers: Record<string, string> = {};
@@ -153,7 +175,14 @@ export async function createAuthServer(input: {
       const enc = (s: string) => encodeURIComponent(s);
       headers['authorization'] = `Basic ${Buffer.from(`${enc(clientId)}:${enc(secret)}`).toString('base64')}`;
     }
-    await relay(res, await self(url.pathname, { method: 'POST', headers, body: body.toString() }));
+    const signal = whileClientWaits(res);
+    const answer = await self(url.pathname, { method: 'POST', headers, body: body.toString(), signal }).catch(
+      (e: unknown) => {
+        if (signal.aborted) return undefined; // the client is gone: nobody to answer
+        throw e;
+      },
+    );
+    if (answer) await relay(res, answer);
   }
 
   const controls = createControls({

@@ -8,6 +8,7 @@ export function executionsRepo(db: Kysely<Database>) {
     async insert(row: ExecutionRow): Promise<void> {
       await db.insertInto('executions').values(row).execute();
     },
+    /** Several rows in one statement (the write-behind batch of the execution service). */
     async insertMany(rows: ExecutionRow[]): Promise<void> {
       if (rows.length > 0) await db.insertInto('executions').values(rows).execute();
     },

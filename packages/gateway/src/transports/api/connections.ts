@@ -1,18 +1,13 @@
-/** ConnectionService (environment connections) and ProviderService.ListProviders over the services. */
+/** ConnectionService (environment connections) over the services. */
 import type { JsonObject, MessageInitShape } from '@bufbuild/protobuf';
-import { fromJson } from '@bufbuild/protobuf';
-import { ListValueSchema } from '@bufbuild/protobuf/wkt';
 import { invalidArgument } from '../../errors.ts';
 import type {
   Connection as ConnectionMessage,
   OAuthConnectionConfigSchema,
 } from '../../gen/scalekit/v1/connections/connections_pb.js';
 import { ConnectionService, ConnectionType } from '../../gen/scalekit/v1/connections/connections_pb.js';
-import type { ProviderSchema } from '../../gen/scalekit/v1/providers/providers_pb.js';
-import { ProviderService } from '../../gen/scalekit/v1/providers/providers_pb.js';
 import { providerKeyOf } from '../../services/catalog.ts';
 import type { Connection, ConnectionPatch, ConnectionSettings } from '../../services/connections.ts';
-import { credentialFields } from '../../services/credentials-codec.ts';
 import type { Services } from '../../services/index.ts';
 import { defineService, type ServiceRegistration } from '../compat/index.ts';
 import { connectionStatus, connectionType, opt, ts } from './convert.ts';
@@ -125,14 +120,18 @@ function patchFrom(
 }
 
 export function connectionServices(s: Services): ServiceRegistration[] {
-  const { connections, catalog } = s;
+  const { connections } = s;
   return [
     defineService(ConnectionService, {
       async createEnvironmentConnection(req, ctx) {
         const c = req.connection;
         if (!c?.providerKey)
           throw invalidArgument('connection.provider_key', 'is required: the connector, e.g. GMAIL or gmail');
-        const connector = catalog.require(c.providerKey, 'connection.provider_key');
+        const connector = await connections.connector(
+          ctx.principal.environmentId,
+          c.providerKey,
+          'connection.provider_key',
+        );
         if (c.type !== ConnectionType.INVALID && c.type !== connectionType(connector.auth)) {
           throw invalidArgument(
             'connection.type',
@@ -194,69 +193,6 @@ export function connectionServices(s: Services): ServiceRegistration[] {
           nextPageToken: page.nextPageToken,
           prevPageToken: page.prevPageToken,
         };
-      },
-    }),
-    defineService(ProviderService, {
-      async listProviders(req) {
-        const all = catalog
-          .list()
-          .filter(
-            (c) =>
-              !req.identifier ||
-              c.slug === req.identifier.toLowerCase() ||
-              providerKeyOf(c.slug) === req.identifier,
-          );
-        const size = req.pageSize > 0 ? Math.min(req.pageSize, 100) : 50;
-        const offset = req.pageToken ? Number(Buffer.from(req.pageToken, 'base64url').toString()) || 0 : 0;
-        const slice = all.slice(offset, offset + size);
-        const providers: MessageInitShape<typeof ProviderSchema>[] = slice.map((c, i) => ({
-          id: c.slug,
-          identifier: providerKeyOf(c.slug),
-          displayName: c.display_name,
-          description: c.description,
-          categories: c.categories,
-          iconSrc: c.icon_url ?? '',
-          displayPriority: i + offset,
-          proxyUrl: c.api?.base_url ?? c.mcp?.server_url ?? '',
-          proxyEnabled: c.kind === 'rest',
-          isCustom: false,
-          isCustomMcp: false,
-          metadata: { connector: c.slug, kind: c.kind },
-          authPatterns: fromJson(ListValueSchema, [
-            {
-              type: {
-                oauth2: 'OAUTH',
-                mcp_oauth2: 'OAUTH',
-                api_key: 'API_KEY',
-                bearer: 'BEARER',
-                basic: 'BASIC',
-                none: 'NONE',
-              }[c.auth.type],
-              display_name: c.display_name,
-              is_mcp: c.kind === 'mcp',
-              fields: credentialFields(c.auth).map((f) => ({
-                field_name: f.name,
-                label: f.label,
-                input_type: f.type,
-                hint: f.hint ?? '',
-                required: f.required,
-              })),
-              ...(c.auth.type === 'oauth2'
-                ? {
-                    oauth_config: {
-                      pkce_enabled: c.auth.pkce,
-                      authorize_uri: c.auth.authorization_url,
-                      token_uri: c.auth.token_url,
-                      available_scopes: c.auth.scopes.available,
-                    },
-                  }
-                : {}),
-            },
-          ]),
-        }));
-        const next =
-          offset + size < all.length ? Buffer.from(String(offset + size)).toString('base64url') : '';
-        return { providers, nextPageToken: next, totalSize: all.length, prevPageToken: '' };
       },
     }),
   ];

@@ -32,6 +32,7 @@ export {
   defineService,
   type Handler,
   type Principal,
+  type RestConventions,
   type RpcContext,
   type ServiceHandlers,
   type ServiceRegistration,
@@ -67,7 +68,7 @@ export function createCompatTransport(opts: CompatTransportOptions): CompatTrans
       const key = JSON.stringify(info);
       let doc = documents.get(key);
       if (doc === undefined) {
-        doc = buildOpenApi(bindings, info);
+        doc = buildOpenApi(bindings, info, rt.successStatus);
         documents.set(key, doc);
       }
       return doc;

@@ -3,7 +3,13 @@
  * transcoder serves, so documentation and behaviour cannot drift. Property names are the proto
  * (snake_case) names the API emits; components are named by full protobuf type name.
  */
-import { type DescEnum, type DescField, type DescMessage, ScalarType } from '@bufbuild/protobuf';
+import {
+  type DescEnum,
+  type DescField,
+  type DescMessage,
+  type DescMethod,
+  ScalarType,
+} from '@bufbuild/protobuf';
 import { isUrlSettable } from './fields.ts';
 import type { RestBinding } from './http-rules.ts';
 import { openapiPath } from './path-template.ts';
@@ -165,7 +171,11 @@ function queryParameters(
   return out;
 }
 
-function operation(b: SchemaBuilder, binding: RestBinding): Record<string, unknown> {
+function operation(
+  b: SchemaBuilder,
+  binding: RestBinding,
+  successStatus: (m: DescMethod) => number,
+): Record<string, unknown> {
   const { service, method } = binding;
   const parameters: Record<string, unknown>[] = [];
   for (const [name, fields] of binding.pathFields) {
@@ -201,7 +211,7 @@ function operation(b: SchemaBuilder, binding: RestBinding): Record<string, unkno
   if (parameters.length > 0) op['parameters'] = parameters;
   const responseField = method.output.fields.find((f) => f.name === binding.responseBody);
   op['responses'] = {
-    '200': {
+    [String(successStatus(method))]: {
       description: 'OK',
       content: {
         'application/json': { schema: responseField ? b.field(responseField) : b.message(method.output) },
@@ -212,7 +222,11 @@ function operation(b: SchemaBuilder, binding: RestBinding): Record<string, unkno
   return op;
 }
 
-export function buildOpenApi(bindings: RestBinding[], info: OpenApiInfo = {}): OpenApiDocument {
+export function buildOpenApi(
+  bindings: RestBinding[],
+  info: OpenApiInfo = {},
+  successStatus: (m: DescMethod) => number = () => 200,
+): OpenApiDocument {
   const b = new SchemaBuilder();
   const paths: OpenApiDocument['paths'] = {};
   // Declaration order (service, method, binding) reads better than match order.
@@ -225,7 +239,7 @@ export function buildOpenApi(bindings: RestBinding[], info: OpenApiInfo = {}): O
   for (const binding of ordered) {
     const path = openapiPath(binding.template);
     paths[path] ??= {};
-    paths[path][binding.verb.toLowerCase()] = operation(b, binding);
+    paths[path][binding.verb.toLowerCase()] = operation(b, binding, successStatus);
   }
   return {
     openapi: '3.1.0',

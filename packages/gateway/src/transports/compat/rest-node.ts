@@ -2,7 +2,8 @@
  * The REST adapter on Node's own request and response objects: the same routing, authentication,
  * transcoding and errors as the Web `Request` adapter (`answerRest`), without building a Web
  * Request, a ReadableStream and a Response per call (a third of the CPU of a fast RPC went there).
- * Paths no binding matches go to `next` (the Hono app: hosted pages, token endpoint, ops).
+ * Requests no binding matches by path and verb go to `next` (the Hono app: hosted pages, token
+ * endpoint, ops, API extensions, and the Web REST adapter, which answers 405s).
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Http2ServerRequest, Http2ServerResponse } from 'node:http2';
@@ -67,14 +68,20 @@ export function createNodeRestHandler(
       if (!res.writableFinished) abort.abort();
     });
     const method = req.method ?? 'GET';
-    answerRest(rt, bindings, {
-      method,
-      path,
-      searchParams: new URLSearchParams(q === -1 ? '' : url.slice(q + 1)),
-      header: (name) => header(req, name),
-      readBody: (max) => readNodeBody(req, max),
-      signal: abort.signal,
-    }).then(
+    answerRest(
+      rt,
+      bindings,
+      {
+        method,
+        path,
+        searchParams: new URLSearchParams(q === -1 ? '' : url.slice(q + 1)),
+        header: (name) => header(req, name),
+        readBody: (max) => readNodeBody(req, max),
+        signal: abort.signal,
+        // Only exact matches: other routes of the HTTP app may serve the same path with another verb.
+      },
+      true,
+    ).then(
       (answer: RestAnswer | undefined) => {
         if (answer === undefined) return next();
         const text = JSON.stringify(answer.body);

@@ -80,14 +80,19 @@ export interface RestAnswer {
   route: string | undefined;
 }
 
-/** Routes, authenticates, transcodes and runs one call; undefined when no binding matches the path. */
+/**
+ * Routes, authenticates, transcodes and runs one call; undefined when no binding matches the path
+ * (with `onlyExact`, also when none matches path and verb: a 405 or a malformed path is then left
+ * to whoever comes next, e.g. routes mounted before the REST app).
+ */
 export async function answerRest(
   rt: Runtime,
   bindings: RestBinding[],
   call: RestCall,
+  onlyExact = false,
 ): Promise<RestAnswer | undefined> {
   const found = route(bindings, call.method, call.path);
-  if (found === undefined) return undefined;
+  if (found === undefined || (onlyExact && found.kind !== 'match')) return undefined;
   const requestId = rt.requestId(call.header('x-request-id'));
   const rpc = found.kind === 'match' ? rpcName(found.binding.method) : call.path;
   const routeLabel = found.kind === 'match' ? found.binding.template.source : undefined;
@@ -111,7 +116,13 @@ export async function answerRest(
       protocol: 'rest',
       rpc,
     });
-    return { status: 200, body: renderResponse(binding, output), headers: {}, requestId, route: routeLabel };
+    return {
+      status: rt.successStatus(binding.method),
+      body: renderResponse(binding, output),
+      headers: {},
+      requestId,
+      route: routeLabel,
+    };
   } catch (err) {
     const status = toRpcStatus(err, requestId, (e) => rt.report(e, { rpc, requestId }), call.signal);
     const { httpStatus, body } = toRestError(status);

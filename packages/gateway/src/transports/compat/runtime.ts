@@ -16,6 +16,10 @@ export interface Runtime {
   authenticate(authorization: string | undefined): Promise<Principal>;
   maxBodyBytes: number;
   rejectUnknownJsonFields: boolean;
+  /** HTTP status of a REST success for this method. */
+  successStatus(method: DescMethod): number;
+  /** Alias → field name for the top-level body keys of this method. */
+  bodyAliases(method: DescMethod): Record<string, string> | undefined;
   /** A well-formed incoming `x-request-id` is kept (log correlation), otherwise a new id. */
   requestId(incoming: string | null | undefined): string;
   /** Reports an unexpected error; never throws. */
@@ -51,6 +55,8 @@ export function createRuntime(opts: CompatTransportOptions): Runtime {
     authenticate: (authorization) => opts.authenticate(authorization),
     maxBodyBytes,
     rejectUnknownJsonFields: (opts.unknownJsonFields ?? 'reject') === 'reject',
+    successStatus: (method) => opts.rest?.successStatus?.(method) ?? 200,
+    bodyAliases: (method) => opts.rest?.bodyAliases?.[rpcName(method)],
     requestId: (incoming) => (incoming && REQUEST_ID.test(incoming) ? incoming : newId()),
     report(err, info) {
       try {

@@ -87,12 +87,24 @@ function merge(schema: DescMessage, target: Message, json: unknown, ignoreUnknow
   }
 }
 
+/** Renames documented alternative spellings of body keys; the field's own name wins when both are sent. */
+function unalias(body: Record<string, unknown>, aliases: Record<string, string> | undefined): unknown {
+  if (!aliases) return body;
+  const out = { ...body };
+  for (const [alias, field] of Object.entries(aliases)) {
+    if (!(alias in out)) continue;
+    if (!(field in out)) out[field] = out[alias];
+    delete out[alias];
+  }
+  return out;
+}
+
 export async function buildRequest(
   binding: RestBinding,
   req: Request,
   url: URL,
   match: TemplateMatch,
-  limits: Pick<Runtime, 'maxBodyBytes' | 'rejectUnknownJsonFields'>,
+  limits: Pick<Runtime, 'maxBodyBytes' | 'rejectUnknownJsonFields' | 'bodyAliases'>,
 ): Promise<Message> {
   const bytes = binding.body === '' ? new Uint8Array() : await readBody(req, limits.maxBodyBytes);
   return buildRequestFrom(binding, bytes, req.headers.get('content-type'), url.searchParams, match, limits);
@@ -105,7 +117,7 @@ export function buildRequestFrom(
   contentType: string | null,
   searchParams: URLSearchParams,
   match: TemplateMatch,
-  limits: Pick<Runtime, 'rejectUnknownJsonFields'>,
+  limits: Pick<Runtime, 'rejectUnknownJsonFields' | 'bodyAliases'>,
 ): Message {
   const schema = binding.method.input;
   const message = create(schema);
@@ -121,6 +133,8 @@ export function buildRequestFrom(
       if (binding.body === '*' && (typeof json !== 'object' || json === null || Array.isArray(json))) {
         throw new LatchkeyError('invalid_argument', 'the request body must be a JSON object');
       }
+      if (binding.body === '*')
+        json = unalias(json as Record<string, unknown>, limits.bodyAliases(binding.method));
       const wrapped = binding.bodyField === undefined ? json : { [binding.bodyField.name]: json };
       const unknown = limits.rejectUnknownJsonFields ? findUnknownField(schema, wrapped) : undefined;
       if (unknown !== undefined) {

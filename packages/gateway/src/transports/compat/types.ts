@@ -2,7 +2,13 @@
  * Public types of the compat transport: the Scalekit-compatible API served once per RPC as gRPC
  * (connect-node) and as REST JSON (transcoded from the `google.api.http` annotations).
  */
-import type { DescMethodUnary, DescService, MessageInitShape, MessageShape } from '@bufbuild/protobuf';
+import type {
+  DescMethod,
+  DescMethodUnary,
+  DescService,
+  MessageInitShape,
+  MessageShape,
+} from '@bufbuild/protobuf';
 
 /** Who is calling: resolved from the bearer token by `authenticate`. */
 export interface Principal {
@@ -48,6 +54,14 @@ export function defineService<S extends DescService>(
   return { service, handlers: handlers as ServiceRegistration['handlers'] };
 }
 
+/** What a REST API documents that the google.api.http annotations cannot say. */
+export interface RestConventions {
+  /** HTTP status of a successful call (default 200), e.g. 201 for creations. */
+  successStatus?(method: DescMethod): number;
+  /** Other spellings of top-level body fields, per RPC (`Service/Method` → alias → field name). */
+  bodyAliases?: Record<string, Record<string, string>>;
+}
+
 export interface CompatTransportOptions {
   services: ServiceRegistration[];
   /** Resolves the `authorization` header; throws LatchkeyError('unauthenticated') when missing/invalid. */
@@ -60,6 +74,8 @@ export interface CompatTransportOptions {
    * extra keys, e.g. `redirect_url` to magic_link).
    */
   unknownJsonFields?: 'reject' | 'ignore';
+  /** REST conventions beyond the annotations (HTTP success status, documented body spellings). */
+  rest?: RestConventions;
   /** Called with every error that is not a deliberate LatchkeyError (and with 'internal' ones). */
   onError?(err: unknown, info: { rpc: string; requestId: string }): void;
   /** Request id generator; an incoming well-formed `x-request-id` header takes precedence. */
