@@ -25,6 +25,17 @@ export function newId(prefix: string): string {
 }
 
 let sequence = 0;
+// Random bytes for ids come from a pool refilled 4 KiB at a time (one system call per ~680 ids).
+let pool = Buffer.alloc(0);
+let poolOffset = 0;
+function randomHex(bytes: number): string {
+  if (poolOffset + bytes > pool.length) {
+    pool = randomBytes(4096);
+    poolOffset = 0;
+  }
+  poolOffset += bytes;
+  return pool.toString('hex', poolOffset - bytes, poolOffset);
+}
 
 /**
  * Ids that sort in creation order (time, then a per-process counter, then randomness), for
@@ -34,5 +45,5 @@ export function newSortableId(prefix: string): string {
   sequence = (sequence + 1) % 36 ** 4;
   const time = Date.now().toString(36).padStart(9, '0');
   const seq = sequence.toString(36).padStart(4, '0');
-  return `${prefix}_${time}${seq}${randomBytes(6).toString('hex')}`;
+  return `${prefix}_${time}${seq}${randomHex(6)}`;
 }

@@ -94,8 +94,12 @@ export function createServices(d: ServiceDeps) {
     intervalSeconds: config.refreshIntervalSeconds,
     marginSeconds: config.refreshMarginSeconds,
   });
-  // The proxy's hot path sees account changes within 2 s; tools and MCP read them at every call.
-  const cachedAccess = cachedAccountAccess(credentials.access, { clock });
+  // The hot paths (proxy, tools, MCP) reuse resolved accounts while their stamp is unchanged.
+  const cachedAccess = cachedAccountAccess(credentials.access, {
+    clock,
+    stamp: (id) => accounts.repo.stamp(id),
+    refreshMarginMs: config.refreshMarginSeconds * 1000,
+  });
   const tools = createTools({ catalog, connections, accounts, upstream: d.upstream?.source });
   const execution = createToolExecution({
     store,
@@ -104,7 +108,7 @@ export function createServices(d: ServiceDeps) {
     tools,
     accounts,
     connections,
-    access: credentials.access,
+    access: cachedAccess,
     fetch: d.fetch,
     egress: d.egress,
     upstream: d.upstream?.call,

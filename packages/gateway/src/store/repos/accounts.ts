@@ -1,4 +1,4 @@
-import { type Kysely, sql } from 'kysely';
+import { CompiledQuery, type Kysely, sql } from 'kysely';
 import { newSortableId } from '../../crypto/secrets.ts';
 import { found, orConflict } from '../errors.ts';
 import type { Page } from '../pagination.ts';
@@ -11,6 +11,25 @@ export interface AccountListFilter {
   identifier?: string | undefined;
   query?: string | undefined;
 }
+
+/**
+ * What decides whether a resolved account and its credentials are still current: every column a
+ * write to the account, its connection or its custom connector changes. Compared, never trusted.
+ */
+export interface AccessStamp {
+  status: AccountStatus;
+  version: number;
+  updated_at: number;
+  token_expires_at: number | null;
+  credentials_enc: string | null;
+  connection_name: string;
+  connection_enabled: number;
+  connection_updated_at: number;
+  connector_updated_at: number | null;
+}
+
+/** The stamp query, compiled once per database handle (the hot path runs it on every call). */
+const stampQueries = new WeakMap<Kysely<Database>, CompiledQuery>();
 
 export function accountsRepo(db: Kysely<Database>) {
   const scoped = (environmentId: string) =>
@@ -26,6 +45,34 @@ export function accountsRepo(db: Kysely<Database>) {
     },
     async get(environmentId: string, id: string): Promise<AccountRow> {
       return found(await this.find(environmentId, id), `connected account ${id} not found`);
+    },
+    /** The account's AccessStamp, in one indexed query built once (see AccessStamp). */
+    async stamp(id: string): Promise<AccessStamp | undefined> {
+      let compiled = stampQueries.get(db);
+      if (!compiled) {
+        compiled = db
+          .selectFrom('connected_accounts as a')
+          .innerJoin('connections as k', 'k.id', 'a.connection_id')
+          .leftJoin('custom_connectors as c', (j) =>
+            j.onRef('c.environment_id', '=', 'k.environment_id').onRef('c.slug', '=', 'k.connector'),
+          )
+          .select([
+            'a.status',
+            'a.version',
+            'a.updated_at',
+            'a.token_expires_at',
+            'a.credentials_enc',
+            'k.name as connection_name',
+            'k.enabled as connection_enabled',
+            'k.updated_at as connection_updated_at',
+            'c.updated_at as connector_updated_at',
+          ])
+          .where('a.id', '=', '?')
+          .compile();
+        stampQueries.set(db, compiled);
+      }
+      const { rows } = await db.executeQuery(CompiledQuery.raw(compiled.sql, [id]));
+      return rows[0] as AccessStamp | undefined;
     },
     /** By id only: for background work that is not acting for a caller. */
     async findById(id: string): Promise<AccountRow | undefined> {
