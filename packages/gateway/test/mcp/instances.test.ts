@@ -201,4 +201,46 @@ describe('MCP instances', () => {
     assert.equal(r.status, 403);
     assert.match(await r.text(), /Origin/);
   });
+
+  it('refuses a body that is not JSON, empty or over the limit with JSON-RPC errors', async (t) => {
+    const stack = await startStack(t, 'sqlite', { config: { maxBodyBytes: 4096 } });
+    if (!stack) return;
+    await api(stack, 'POST', '/api/v1/mcp/configs', {
+      name: 'mail',
+      connection_tool_mappings: [{ connection_name: 'gmail', tools: [] }],
+    });
+    const url = String(
+      (await ensure(stack, { config_name: 'mail', user_identifier: 'u1' })).json.instance['url'],
+    );
+    const post = async (body: string | ReadableStream<Uint8Array>, headers: Record<string, string> = {}) => {
+      const r = await fetch(url, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          accept: 'application/json, text/event-stream',
+          ...headers,
+        },
+        body,
+        ...(body instanceof ReadableStream ? { duplex: 'half' } : {}),
+      } as RequestInit);
+      return { status: r.status, json: (await r.json()) as { error?: { code: number; message: string } } };
+    };
+    const bad = await post('{"jsonrpc":');
+    assert.equal(bad.status, 400);
+    assert.equal(bad.json.error?.code, -32700);
+    assert.equal((await post('')).status, 400, 'an empty body is not a request');
+    const big = JSON.stringify({ ...LIST, params: { pad: 'x'.repeat(5000) } });
+    const declared = await post(big);
+    assert.equal(declared.status, 413);
+    assert.match(declared.json.error?.message ?? '', /4096-byte limit/);
+    // Chunked, without a content-length: counted while it streams.
+    const chunked = new ReadableStream({
+      start(c) {
+        c.enqueue(new TextEncoder().encode(big));
+        c.close();
+      },
+    });
+    assert.equal((await post(chunked)).status, 413);
+    assert.equal(await status(url), 200, 'the server still answers');
+  });
 });

@@ -38,6 +38,32 @@ const jsonRpcError = (status: number, code: number, message: string, headers: Re
     headers: { 'content-type': 'application/json', ...headers },
   });
 
+/** `{body}` for a JSON POST, a JSON-RPC error Response when it is too large or not JSON, else undefined. */
+async function parseJsonPost(req: Request, max: number): Promise<{ body: unknown } | Response | undefined> {
+  if (req.method !== 'POST' || !/^application\/json\b/i.test(req.headers.get('content-type') ?? ''))
+    return undefined;
+  const tooLarge = () => jsonRpcError(413, -32000, `Request body exceeds the ${max}-byte limit`);
+  if (Number(req.headers.get('content-length') ?? 0) > max) return tooLarge();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  const reader = req.body?.getReader();
+  for (;;) {
+    const next = await reader?.read();
+    if (!next || next.done) break;
+    size += next.value.byteLength;
+    if (size > max) {
+      await reader?.cancel();
+      return tooLarge();
+    }
+    chunks.push(next.value);
+  }
+  try {
+    return { body: JSON.parse(Buffer.concat(chunks).toString('utf8')) };
+  } catch {
+    return jsonRpcError(400, -32700, 'Parse error: the request body is not valid JSON');
+  }
+}
+
 export const isLoopbackHost = (host: string) =>
   LOOPBACK_HOSTS.includes(host) || /^127(\.\d{1,3}){3}$/.test(host);
 
@@ -84,7 +110,11 @@ export function mountMcp(app: Hono<AppEnv>, opts: McpTransportOptions): { close(
   const serve = async (req: Request, scope: McpScope): Promise<Response> => {
     const authInfo: AuthInfo = { token: '', clientId: scope.id, scopes: [] };
     scopes.set(authInfo, scope);
-    return handler.fetch(req, { authInfo });
+    // A JSON POST body is read and parsed here once, so the SDK neither clones the request nor
+    // reads it again (its `parsedBody` option); anything else is the SDK's to judge.
+    const parsed = await parseJsonPost(req, opts.maxBodyBytes);
+    if (parsed instanceof Response) return parsed;
+    return handler.fetch(req, parsed === undefined ? { authInfo } : { authInfo, parsedBody: parsed.body });
   };
 
   const unauthorized = (description: string) =>
