@@ -29,3 +29,6 @@ export function pageTokens(page: Page, total: number): { nextPageToken: string; 
     prevPageToken: page.offset > 0 ? token(Math.max(0, page.offset - page.limit)) : '',
   };
 }
+
+/** A case-insensitive LIKE operand: lower-cased, with `\\`, `%` and `_` escaped (use `escape '\\'`). */
+export const escapeLike = (s: string): string => s.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`);

@@ -1,7 +1,7 @@
 import { CompiledQuery, type Kysely, sql } from 'kysely';
 import { newSortableId } from '../../crypto/secrets.ts';
 import { found, orConflict } from '../errors.ts';
-import type { Page } from '../pagination.ts';
+import { escapeLike, type Page } from '../pagination.ts';
 import type { AccountEventType, AccountStatus, ConnectedAccountsTable, Database } from '../schema.ts';
 
 export type AccountRow = ConnectedAccountsTable;
@@ -99,7 +99,7 @@ export function accountsRepo(db: Kysely<Database>) {
       }
       if (filter.identifier) q = q.where('identifier', '=', filter.identifier);
       if (filter.query) {
-        const like = `%${filter.query.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+        const like = `%${escapeLike(filter.query)}%`;
         q = q.where(sql<boolean>`lower(identifier) like ${like} escape '\\'`);
       }
       const total = Number((await q.select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n);

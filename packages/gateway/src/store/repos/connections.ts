@@ -1,6 +1,6 @@
 import { type Kysely, sql } from 'kysely';
 import { found, orConflict } from '../errors.ts';
-import type { Page } from '../pagination.ts';
+import { escapeLike, type Page } from '../pagination.ts';
 import type { ConnectionsTable, Database } from '../schema.ts';
 
 export type ConnectionRow = ConnectionsTable;
@@ -38,7 +38,7 @@ export function connectionsRepo(db: Kysely<Database>) {
       let q = db.selectFrom('connections').where('environment_id', '=', environmentId);
       if (filter.connector) q = q.where('connector', '=', filter.connector);
       if (filter.query) {
-        const like = `%${filter.query.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+        const like = `%${escapeLike(filter.query)}%`;
         q = q.where(
           sql<boolean>`(lower(name) like ${like} escape '\\' or connector like ${like} escape '\\')`,
         );

@@ -1,6 +1,6 @@
 import { type Kysely, sql } from 'kysely';
 import { found, orConflict } from '../errors.ts';
-import type { Page } from '../pagination.ts';
+import { escapeLike, type Page } from '../pagination.ts';
 import type { ConnectionsTable, Database, McpConfigConnectionsTable, McpConfigsTable } from '../schema.ts';
 
 export type McpConfigRow = McpConfigsTable;
@@ -37,8 +37,6 @@ export const CONNECTION_COLUMNS = [
   'created_at',
   'updated_at',
 ] as const satisfies readonly (keyof ConnectionsTable)[];
-
-const escapeLike = (s: string) => s.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`);
 
 export function mcpConfigsRepo(db: Kysely<Database>) {
   /** Mappings of several configs at once, each list in mapping order. */

@@ -1,6 +1,6 @@
 import { CompiledQuery, type Kysely, sql } from 'kysely';
 import { found, orConflict } from '../errors.ts';
-import type { Page } from '../pagination.ts';
+import { escapeLike, type Page } from '../pagination.ts';
 import type { ConnectionsTable, Database, McpConfigsTable, McpInstancesTable } from '../schema.ts';
 import { CONNECTION_COLUMNS, type MappedConnection } from './mcp-configs.ts';
 
@@ -28,8 +28,6 @@ const INSTANCE_COLUMNS = [
   'created_at',
   'updated_at',
 ] as const satisfies readonly (keyof McpInstanceRow)[];
-
-const escapeLike = (s: string) => s.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`);
 
 export function mcpInstancesRepo(db: Kysely<Database>) {
   let scopeQuery: CompiledQuery | undefined;
