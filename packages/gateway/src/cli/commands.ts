@@ -3,10 +3,13 @@ import { randomBytes } from 'node:crypto';
 import type { ParseArgsConfig } from 'node:util';
 import { type Config, loadConfig } from '../config/config.ts';
 import { createKeyring } from '../crypto/keyring.ts';
-import { rotateSecrets } from '../crypto/rotate.ts';
-import { openRuntime, type Runtime } from '../gateway.ts';
+import type { Runtime } from '../gateway.ts';
 import { createLogger } from '../ops/log.ts';
-import { runDev, runGateway } from './serve.ts';
+
+// The gateway and its dependencies load only once a command needs them, after the configuration
+// has been read: a bad setting is reported at once, and --help stays fast.
+const gateway = () => import('../gateway.ts');
+const serve = () => import('./serve.ts');
 
 export class UsageError extends Error {}
 
@@ -29,7 +32,7 @@ export function configFrom(values: Values, overrides: Partial<Config> = {}): Con
 /** Opens the store (migrating it) for an administrative command, runs `fn`, closes. */
 export async function withRuntime<T>(values: Values, fn: (rt: Runtime) => Promise<T>): Promise<T> {
   const config = configFrom(values);
-  const rt = await openRuntime({
+  const rt = await (await gateway()).openRuntime({
     config,
     logger: createLogger(config.logLevel === 'info' ? 'warn' : config.logLevel),
   });
@@ -58,7 +61,8 @@ export const COMMANDS: Command[] = [
     options: {},
     async run(values, positionals) {
       noPositionals(positionals);
-      return runGateway(configFrom(values));
+      const config = configFrom(values);
+      return (await serve()).runGateway(config);
     },
   },
   {
@@ -75,7 +79,8 @@ export const COMMANDS: Command[] = [
     async run(values, positionals) {
       noPositionals(positionals);
       const script = typeof values['model-script'] === 'string' ? values['model-script'] : undefined;
-      return runDev(configFrom(values), { sandbox: !values['no-sandbox'], modelScript: script });
+      const config = configFrom(values);
+      return (await serve()).runDev(config, { sandbox: !values['no-sandbox'], modelScript: script });
     },
   },
   {
@@ -114,6 +119,7 @@ export const COMMANDS: Command[] = [
       noPositionals(positionals);
       return withRuntime(values, async (rt) => {
         console.log(`re-encrypting with key ${rt.keyring.primaryKeyId}`);
+        const { rotateSecrets } = await import('../crypto/rotate.ts');
         const reports = await rotateSecrets(rt.store, rt.keyring, (line) => console.log(line));
         const total = reports.reduce((n, r) => n + r.reEncrypted, 0);
         console.log(`done: ${total} secret(s) re-encrypted`);
