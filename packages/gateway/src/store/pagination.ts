@@ -1,4 +1,5 @@
 /** Page tokens: opaque to callers, an offset inside. A malformed token is the caller's error. */
+import type { Selectable, SelectQueryBuilder } from 'kysely';
 import { invalidArgument } from '../errors.ts';
 
 export interface Page {
@@ -32,3 +33,22 @@ export function pageTokens(page: Page, total: number): { nextPageToken: string; 
 
 /** A case-insensitive LIKE operand: lower-cased, with `\\`, `%` and `_` escaped (use `escape '\\'`). */
 export const escapeLike = (s: string): string => s.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`);
+
+/**
+ * One page of a filtered table query and the total count of the filter, in creation order (the
+ * `created_at`, `id` order every listing uses).
+ */
+export async function listPage<DB, TB extends keyof DB & string>(
+  q: SelectQueryBuilder<DB, TB, object>,
+  page: Page,
+): Promise<{ rows: Selectable<DB[TB]>[]; total: number }> {
+  const counted = await q.select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow();
+  const rows = await q
+    .selectAll()
+    .orderBy('created_at' as never)
+    .orderBy('id' as never)
+    .limit(page.limit)
+    .offset(page.offset)
+    .execute();
+  return { rows: rows as Selectable<DB[TB]>[], total: Number((counted as { n: unknown }).n) };
+}

@@ -1,7 +1,7 @@
 import { CompiledQuery, type Kysely, sql } from 'kysely';
 import { newSortableId } from '../../crypto/secrets.ts';
 import { found, orConflict } from '../errors.ts';
-import { escapeLike, type Page } from '../pagination.ts';
+import { escapeLike, listPage, type Page } from '../pagination.ts';
 import type { AccountEventType, AccountStatus, ConnectedAccountsTable, Database } from '../schema.ts';
 
 export type AccountRow = ConnectedAccountsTable;
@@ -102,15 +102,7 @@ export function accountsRepo(db: Kysely<Database>) {
         const like = `%${escapeLike(filter.query)}%`;
         q = q.where(sql<boolean>`lower(identifier) like ${like} escape '\\'`);
       }
-      const total = Number((await q.select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n);
-      const rows = await q
-        .selectAll()
-        .orderBy('created_at')
-        .orderBy('id')
-        .limit(page.limit)
-        .offset(page.offset)
-        .execute();
-      return { rows, total };
+      return listPage(q, page);
     },
     async update(environmentId: string, id: string, patch: Partial<AccountRow>): Promise<AccountRow> {
       await db

@@ -1,6 +1,6 @@
 import { type Kysely, sql } from 'kysely';
 import { found, orConflict } from '../errors.ts';
-import { escapeLike, type Page } from '../pagination.ts';
+import { escapeLike, listPage, type Page } from '../pagination.ts';
 import type { ConnectionsTable, Database } from '../schema.ts';
 
 export type ConnectionRow = ConnectionsTable;
@@ -43,15 +43,7 @@ export function connectionsRepo(db: Kysely<Database>) {
           sql<boolean>`(lower(name) like ${like} escape '\\' or connector like ${like} escape '\\')`,
         );
       }
-      const total = Number((await q.select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n);
-      const rows = await q
-        .selectAll()
-        .orderBy('created_at')
-        .orderBy('id')
-        .limit(page.limit)
-        .offset(page.offset)
-        .execute();
-      return { rows, total };
+      return listPage(q, page);
     },
     async update(environmentId: string, id: string, patch: Partial<ConnectionRow>): Promise<ConnectionRow> {
       await db

@@ -1,6 +1,6 @@
 import { type Kysely, sql } from 'kysely';
 import { found, orConflict } from '../errors.ts';
-import { escapeLike, type Page } from '../pagination.ts';
+import { escapeLike, listPage, type Page } from '../pagination.ts';
 import type { ConnectionsTable, Database, McpConfigConnectionsTable, McpConfigsTable } from '../schema.ts';
 
 export type McpConfigRow = McpConfigsTable;
@@ -130,15 +130,7 @@ export function mcpConfigsRepo(db: Kysely<Database>) {
           ),
         );
       }
-      const total = Number((await q.select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n);
-      const rows = await q
-        .selectAll()
-        .orderBy('created_at')
-        .orderBy('id')
-        .limit(page.limit)
-        .offset(page.offset)
-        .execute();
-      return { rows, total };
+      return listPage(q, page);
     },
 
     /** Updates the description and/or replaces the mappings, in one transaction. */

@@ -1,6 +1,6 @@
 import { CompiledQuery, type Kysely, sql } from 'kysely';
 import { found, orConflict } from '../errors.ts';
-import { escapeLike, type Page } from '../pagination.ts';
+import { escapeLike, listPage, type Page } from '../pagination.ts';
 import type { ConnectionsTable, Database, McpConfigsTable, McpInstancesTable } from '../schema.ts';
 import { CONNECTION_COLUMNS, type MappedConnection } from './mcp-configs.ts';
 
@@ -124,15 +124,7 @@ export function mcpInstancesRepo(db: Kysely<Database>) {
           sql<boolean>`(lower(name) like ${like} escape '\\' or lower(identifier) like ${like} escape '\\')`,
         );
       }
-      const total = Number((await q.select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n);
-      const rows = await q
-        .selectAll()
-        .orderBy('created_at')
-        .orderBy('id')
-        .limit(page.limit)
-        .offset(page.offset)
-        .execute();
-      return { rows, total };
+      return listPage(q, page);
     },
     async update(environmentId: string, id: string, patch: Partial<McpInstanceRow>): Promise<McpInstanceRow> {
       await orConflict('an MCP instance of that config already exists for this identifier', () =>
