@@ -4,18 +4,12 @@
  * rotating refresh tokens. And a gateway killed mid-refresh leaves an account that still refreshes.
  */
 import assert from 'node:assert/strict';
-import { join } from 'node:path';
 import { describe, it, type TestContext } from 'node:test';
-import { type Sandbox, startSandbox } from '@latchkey/sandbox';
-import { loadConfig } from '../../src/config/config.ts';
-import { openRuntime, type Runtime } from '../../src/gateway.ts';
-import { createLogger } from '../../src/ops/log.ts';
-import { newKey, tempDir } from '../helpers/env.ts';
-import { createTestDatabase, requirePostgres } from '../helpers/pg.ts';
-import { type Running, startCli } from '../helpers/process.ts';
+import type { Sandbox } from '@latchkey/sandbox';
+import type { Runtime } from '../../src/gateway.ts';
+import { startCluster } from '../helpers/cluster.ts';
+import type { Running } from '../helpers/process.ts';
 import { followLink } from '../helpers/stack.ts';
-
-const GATEWAY = join(import.meta.dirname, '../helpers/gateway-process.ts');
 
 interface Cluster {
   sandbox: Sandbox;
@@ -29,39 +23,9 @@ interface Cluster {
 }
 
 async function cluster(t: TestContext): Promise<Cluster | undefined> {
-  const skip = await requirePostgres();
-  if (skip) {
-    t.skip(skip);
-    return undefined;
-  }
-  const db = await createTestDatabase();
-  const sandbox = await startSandbox();
-  const key = newKey();
-  const dirs = [tempDir(), tempDir(), tempDir()];
-  const env = (i: number) => ({
-    LATCHKEY_DATA_DIR: dirs[i]!.path,
-    LATCHKEY_DATABASE_URL: db.url,
-    LATCHKEY_ENCRYPTION_KEYS: key,
-    LATCHKEY_PORT: '0',
-    LATCHKEY_REFRESH_INTERVAL: '0',
-    LATCHKEY_DB_POOL_SIZE: '20',
-    LATCHKEY_TEST_SANDBOX: JSON.stringify(sandbox.providers),
-  });
-  const gateways = await Promise.all([0, 1].map((i) => startCli([process.execPath, GATEWAY], env(i))));
-  const admin = await openRuntime({
-    config: loadConfig({
-      env: {},
-      overrides: { ...{ dataDir: dirs[2]!.path, databaseUrl: db.url, encryptionKeys: [key] } },
-    }),
-    logger: createLogger('silent'),
-  });
-  t.after(async () => {
-    await Promise.all(gateways.map((g) => g.stop('SIGKILL')));
-    await admin.close();
-    await sandbox.close();
-    await db.drop();
-    for (const d of dirs) d.remove();
-  });
+  const started = await startCluster(t, { env: { LATCHKEY_DB_POOL_SIZE: '20' } });
+  if (!started) return undefined;
+  const { sandbox, gateways, admin } = started;
   const environment = await admin.apiAccess.createEnvironment('prod');
   const { client, clientSecret } = await admin.apiAccess.createClient('prod');
   await admin.services.connections.create(environment.id, {

@@ -48,3 +48,26 @@ export function violatedFields(json: unknown): string[] {
   ).details;
   return (details ?? []).flatMap((d) => d.validation_error_info?.field_violations?.map((v) => v.field) ?? []);
 }
+
+/** The 2025 initialize: the simplest request every MCP server must answer. */
+export const MCP_INITIALIZE = {
+  jsonrpc: '2.0',
+  id: 1,
+  method: 'initialize',
+  params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 't', version: '1' } },
+};
+
+/** HTTP status of a raw MCP initialize POST to `url` with extra headers (Origin, Authorization, …). */
+export async function mcpStatus(url: string, headers: Record<string, string> = {}): Promise<number> {
+  const r = await fetch(url, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/json',
+      accept: 'application/json, text/event-stream',
+      ...headers,
+    },
+    body: JSON.stringify(MCP_INITIALIZE),
+  });
+  await r.body?.cancel();
+  return r.status;
+}

@@ -9,33 +9,12 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { createLogger } from '../../src/ops/log.ts';
 import { DIALECTS } from '../helpers/env.ts';
-import { type ApiResult, api, mcpClient, violatedFields } from '../helpers/mcp.ts';
+import { type ApiResult, api, mcpClient, mcpStatus, violatedFields } from '../helpers/mcp.ts';
 import { type Stack, startStack } from '../helpers/stack.ts';
 
 type Obj = Record<string, unknown>;
 
 const LIST = { jsonrpc: '2.0', id: 1, method: 'tools/list', params: {} };
-const INIT = {
-  jsonrpc: '2.0',
-  id: 1,
-  method: 'initialize',
-  params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 't', version: '1' } },
-};
-
-/** Status of a raw MCP POST (the 2025 initialize, the simplest request a server must answer). */
-async function status(url: string, headers: Record<string, string> = {}): Promise<number> {
-  const r = await fetch(url, {
-    method: 'POST',
-    headers: {
-      'content-type': 'application/json',
-      accept: 'application/json, text/event-stream',
-      ...headers,
-    },
-    body: JSON.stringify(INIT),
-  });
-  await r.body?.cancel();
-  return r.status;
-}
 
 async function ensure(stack: Stack, body: Obj) {
   return api<{ instance: Obj }>(stack, 'POST', '/api/v1/mcp/instances', body);
@@ -128,8 +107,8 @@ describe('MCP instances', () => {
       assert.equal(rotated.status, 200, JSON.stringify(rotated.json));
       const url2 = String(rotated.json.instance['url']);
       assert.notEqual(url2, url);
-      assert.equal(await status(url), 404, 'the old URL is dead at once');
-      assert.equal(await status(url2), 200);
+      assert.equal(await mcpStatus(url), 404, 'the old URL is dead at once');
+      assert.equal(await mcpStatus(url2), 200);
 
       const revoked = await api<{ instance: Obj }>(
         stack,
@@ -137,21 +116,21 @@ describe('MCP instances', () => {
         `/api/v1/mcp/instances/${a['id']}:revoke_url`,
       );
       assert.equal(revoked.json.instance['url'], '');
-      assert.equal(await status(url2), 404);
+      assert.equal(await mcpStatus(url2), 404);
       const fresh = (await ensure(stack, { config_name: 'chat', user_identifier: 'u1' })).json.instance;
       assert.equal(fresh['id'], a['id']);
-      assert.equal(await status(String(fresh['url'])), 200, 'ensure after a revocation gives a new URL');
-      assert.equal(await status(String(b['url'])), 200);
+      assert.equal(await mcpStatus(String(fresh['url'])), 200, 'ensure after a revocation gives a new URL');
+      assert.equal(await mcpStatus(String(b['url'])), 200);
 
       assert.equal((await api(stack, 'DELETE', `/api/v1/mcp/instances/${a['id']}`)).status, 200);
-      assert.equal(await status(String(fresh['url'])), 404);
+      assert.equal(await mcpStatus(String(fresh['url'])), 404);
       assert.equal((await api(stack, 'GET', `/api/v1/mcp/instances/${a['id']}`)).status, 404);
       // deleting a config deletes its instances
       const mail = (await api<{ configs: Obj[] }>(stack, 'GET', '/api/v1/mcp/configs?filter.name=mail')).json
         .configs[0]!;
       assert.equal((await api(stack, 'DELETE', `/api/v1/mcp/configs/${mail['id']}`)).status, 200);
-      assert.equal(await status(String(b['url'])), 404);
-      assert.equal(await status(`${stack.gw.url}/mcp/i/not-a-token`), 404);
+      assert.equal(await mcpStatus(String(b['url'])), 404);
+      assert.equal(await mcpStatus(`${stack.gw.url}/mcp/i/not-a-token`), 404);
 
       // no URL token in the store, nor in any log line (debug level, 404s included)
       const tokens = [url, url2, String(fresh['url']), String(b['url'])].map((u) => u.split('/').pop()!);
@@ -185,10 +164,14 @@ describe('MCP instances', () => {
     const url = String(
       (await ensure(stack, { config_name: 'mail', user_identifier: 'u1' })).json.instance['url'],
     );
-    assert.equal(await status(url, { origin: 'https://evil.example' }), 403);
-    assert.equal(await status(url, { origin: 'https://app.example.com' }), 200);
-    assert.equal(await status(url, { origin: new URL(stack.gw.url).origin }), 200);
-    assert.equal(await status(url, { origin: 'http://localhost:6274' }), 200, 'loopback bind: local tools');
+    assert.equal(await mcpStatus(url, { origin: 'https://evil.example' }), 403);
+    assert.equal(await mcpStatus(url, { origin: 'https://app.example.com' }), 200);
+    assert.equal(await mcpStatus(url, { origin: new URL(stack.gw.url).origin }), 200);
+    assert.equal(
+      await mcpStatus(url, { origin: 'http://localhost:6274' }),
+      200,
+      'loopback bind: local tools',
+    );
     const r = await fetch(url, {
       method: 'POST',
       headers: {
@@ -241,6 +224,6 @@ describe('MCP instances', () => {
       },
     });
     assert.equal((await post(chunked)).status, 413);
-    assert.equal(await status(url), 200, 'the server still answers');
+    assert.equal(await mcpStatus(url), 200, 'the server still answers');
   });
 });

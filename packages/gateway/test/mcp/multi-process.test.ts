@@ -4,87 +4,21 @@
  * store and the answer); a session token works on both and dies on both when its config is deleted.
  */
 import assert from 'node:assert/strict';
-import { createServer } from 'node:net';
-import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { startSandbox } from '@latchkey/sandbox';
 import type { CallToolResult } from '@modelcontextprotocol/client';
-import { loadConfig } from '../../src/config/config.ts';
-import { sandboxCatalog } from '../../src/dev/sandbox-catalog.ts';
-import { openRuntime } from '../../src/gateway.ts';
-import { createLogger } from '../../src/ops/log.ts';
-import { newKey, tempDir } from '../helpers/env.ts';
-import { mcpClient } from '../helpers/mcp.ts';
-import { createTestDatabase, requirePostgres } from '../helpers/pg.ts';
-import { startCli } from '../helpers/process.ts';
+import { startCluster } from '../helpers/cluster.ts';
+import { mcpClient, mcpStatus } from '../helpers/mcp.ts';
 import { followLink } from '../helpers/stack.ts';
 
-const GATEWAY = join(import.meta.dirname, '../helpers/gateway-process.ts');
-
-const freePort = () =>
-  new Promise<number>((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
-
-/** Status of a 2025 initialize at `url` (a request every MCP server must answer). */
-async function status(url: string, token?: string): Promise<number> {
-  const r = await fetch(url, {
-    method: 'POST',
-    headers: {
-      'content-type': 'application/json',
-      accept: 'application/json, text/event-stream',
-      ...(token ? { authorization: `Bearer ${token}` } : {}),
-    },
-    body: JSON.stringify({
-      jsonrpc: '2.0',
-      id: 1,
-      method: 'initialize',
-      params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 't', version: '1' } },
-    }),
-  });
-  await r.body?.cancel();
-  return r.status;
-}
+/** Status of an MCP initialize, with a session token or none. */
+const status = (url: string, token?: string) =>
+  mcpStatus(url, token ? { authorization: `Bearer ${token}` } : {});
 
 describe('MCP across gateway processes (postgres)', () => {
   it('a rotated, revoked or deleted URL and a deleted config’s token are dead at once on both', async (t) => {
-    const skip = await requirePostgres();
-    if (skip) return t.skip(skip);
-    const db = await createTestDatabase();
-    const sandbox = await startSandbox();
-    const key = newKey();
-    const dirs = [tempDir(), tempDir(), tempDir()];
-    const ports = [await freePort(), await freePort()];
-    const publicUrl = `http://127.0.0.1:${ports[0]}`;
-    const env = (i: number) => ({
-      LATCHKEY_DATA_DIR: dirs[i]!.path,
-      LATCHKEY_DATABASE_URL: db.url,
-      LATCHKEY_ENCRYPTION_KEYS: key,
-      LATCHKEY_PORT: String(ports[i]),
-      LATCHKEY_PUBLIC_URL: publicUrl,
-      LATCHKEY_REFRESH_INTERVAL: '0',
-      LATCHKEY_TEST_SANDBOX: JSON.stringify(sandbox.providers),
-    });
-    const gateways = await Promise.all([0, 1].map((i) => startCli([process.execPath, GATEWAY], env(i))));
-    const admin = await openRuntime({
-      config: loadConfig({
-        env: {},
-        overrides: { dataDir: dirs[2]!.path, databaseUrl: db.url, encryptionKeys: [key], publicUrl },
-      }),
-      logger: createLogger('silent'),
-      ...sandboxCatalog(sandbox),
-    });
-    t.after(async () => {
-      await Promise.all(gateways.map((g) => g.stop('SIGKILL')));
-      await admin.close();
-      await sandbox.close();
-      await db.drop();
-      for (const d of dirs) d.remove();
-    });
-    const bases = ports.map((p) => `http://127.0.0.1:${p}`);
+    const cluster = await startCluster(t, { sharedPublicUrl: true });
+    if (!cluster) return;
+    const { bases, admin } = cluster;
     /** The same path on each process (a load balancer may send a client to either). */
     const onEach = (url: string) => bases.map((b) => b + new URL(url).pathname);
 

@@ -10,7 +10,7 @@ import type { CallToolResult } from '@modelcontextprotocol/client';
 import { createRemoteJWKSet, decodeProtectedHeader, jwtVerify } from 'jose';
 import { TOKEN_ISSUER } from '../../src/services/api-access.ts';
 import { DIALECTS } from '../helpers/env.ts';
-import { api, ERAS, mcpClient, violatedFields } from '../helpers/mcp.ts';
+import { api, ERAS, mcpClient, mcpStatus, violatedFields } from '../helpers/mcp.ts';
 import { followLink, type Stack, startStack } from '../helpers/stack.ts';
 
 type Obj = Record<string, unknown>;
@@ -22,24 +22,9 @@ interface State {
   authentication_link: string;
 }
 
-async function status(url: string, authorization?: string): Promise<number> {
-  const r = await fetch(url, {
-    method: 'POST',
-    headers: {
-      'content-type': 'application/json',
-      accept: 'application/json, text/event-stream',
-      ...(authorization ? { authorization } : {}),
-    },
-    body: JSON.stringify({
-      jsonrpc: '2.0',
-      id: 1,
-      method: 'initialize',
-      params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 't', version: '1' } },
-    }),
-  });
-  await r.body?.cancel();
-  return r.status;
-}
+/** Status of an MCP initialize with an Authorization header (or none). */
+const status = (url: string, authorization?: string) =>
+  mcpStatus(url, authorization ? { authorization } : {});
 
 const mint = (stack: Stack, configId: string, body: Obj) =>
   api<{ token: string; expires_at: string }>(stack, 'POST', `/api/v1/mcp/configs/${configId}/tokens`, body);
