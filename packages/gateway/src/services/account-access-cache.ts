@@ -43,7 +43,7 @@ export function cachedAccountAccess(
     /** Credentials expiring within this margin are never served from the cache. */
     refreshMarginMs: number;
   },
-): AccountAccess & { invalidate(accountId?: string): void } {
+): AccountAccess {
   const { clock } = opts;
   const targets = new Map<string, Entry<UpstreamTarget>>();
   const auths = new Map<string, Entry<UpstreamAuth>>();
@@ -109,11 +109,5 @@ export function cachedAccountAccess(
       return inner.afterUnauthorized(target, rejected);
     },
     touch: (target) => inner.touch(target),
-    invalidate(accountId) {
-      if (accountId === undefined) {
-        targets.clear();
-        auths.clear();
-      } else drop(accountId);
-    },
   };
 }
